@@ -1,0 +1,106 @@
+"""Partner Hub: the application factory."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as _config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(_config.ROOT / "templates"),
+        static_folder=str(_config.ROOT / "static"),
+        instance_path=str(_config.data_dir()),
+    )
+    app.config.from_object(_config.Defaults)
+    app.config.update(_config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+
+    if app.config["HUB_PROXY_HOPS"]:
+        hops = app.config["HUB_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    _init_extensions(app)
+    _init_rules(app)
+    _register_blueprints(app)
+
+    from . import web, i18n
+    web.install(app)
+    i18n.install(app)
+
+    from .core import cli as core_cli
+    core_cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from .database import configure_sqlite, set_write_intent
+    from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from .i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_config.ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+    from flask import request
+
+    @app.before_request
+    def _writes_lock_early():
+        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_request
+    def _reset_write_intent(_exc):
+        set_write_intent(False)
+
+    from .accounts.models import User
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
+
+
+def _init_rules(app: Flask) -> None:
+    from .program import rules
+
+    path = Path(app.config.get("PROGRAM_RULES") or Path(app.config["CONTENT_DIR"]) / "program.yml")
+    # Fail at start-up, naming the file and key, rather than on the first request.
+    loaded = rules.load(path)
+    app.extensions["program_rules"] = {"path": str(path), "mtime": os.stat(path).st_mtime, "rules": loaded}
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .core import bp as core_bp
+    from .accounts import bp as accounts_bp
+    from .program import bp as program_bp
+    from .deals import bp as deals_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(program_bp)
+    app.register_blueprint(deals_bp, url_prefix="/deals")
+
+    # Import every model so that migrations and metadata see the whole schema.
+    from .core import models as _core_models  # noqa: F401
+    from .accounts import models as _accounts_models  # noqa: F401
+    from .deals import models as _deals_models  # noqa: F401
+    from .program import models as _program_models  # noqa: F401

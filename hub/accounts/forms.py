@@ -1,0 +1,156 @@
+"""Accounts forms. Database checks live in `validate_<field>` so inline checks and full submits agree."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from ..extensions import db
+from .labels import LANGUAGE_NAMES, PARTNER_TYPE_LABELS, ROLE_LABELS, SEGMENT_LABELS, TIMEZONES
+from .models import PARTNER_ROLES, VENDOR_ROLES, Invitation, Organisation, User
+
+PASSWORD_MIN = 10
+
+
+def _choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _new_password(label):
+    return PasswordField(label, validators=[
+        DataRequired(), Length(min=PASSWORD_MIN, message=_l("Use at least %(min)d characters.")),
+        Length(max=200)],
+        render_kw={"autocomplete": "new-password", "minlength": PASSWORD_MIN})
+
+
+def _confirm(label):
+    return PasswordField(label, validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"})
+
+
+# Login and reset requests only look the address up, so they do not judge its syntax.
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)],
+                       filters=[_lower], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)],
+                       filters=[_lower], render_kw={"autocomplete": "email"})
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password(_l("New password"))
+    confirm = _confirm(_l("Repeat the new password"))
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)], filters=[_strip],
+                       render_kw={"autocomplete": "name"})
+    password = _new_password(_l("Password"))
+    confirm = _confirm(_l("Repeat the password"))
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip],
+                       render_kw={"autocomplete": "name"})
+    locale = SelectField(_l("Language"), choices=_choices(LANGUAGE_NAMES))
+    timezone = SelectField(_l("Time zone"), choices=_choices(TIMEZONES))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)],
+                                     render_kw={"autocomplete": "current-password"})
+    password = _new_password(_l("New password"))
+    confirm = _confirm(_l("Repeat the new password"))
+
+    def __init__(self, user: User, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user = user
+
+    def validate_current_password(self, field):
+        if not self._user.check_password(field.data or ""):
+            raise ValidationError(_l("This is not your current password."))
+
+
+class InviteForm(FlaskForm):
+    """Who may be invited where depends on the inviter: the choices are narrowed in __init__,
+    so a forged organisation or role in the POST fails validation like any wrong choice."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
+                       filters=[_lower], render_kw={"autocomplete": "off"})
+    name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=120)], filters=[_strip])
+    organisation = SelectField(_l("Organisation"), coerce=int)
+    role = SelectField(_l("Role"))
+
+    def __init__(self, inviter: User, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .services import invitable_roles, invitable_organisations
+        self._inviter = inviter
+        orgs = invitable_organisations(inviter)
+        self._orgs = {org.id: org for org in orgs}
+        self.allowed_organisations = frozenset(self._orgs)
+        self.organisation.choices = _choices((org.id, org.name) for org in orgs)
+        self.role.choices = _choices((role, ROLE_LABELS[role]) for role in invitable_roles(inviter))
+
+    def validate_email(self, field):
+        email = field.data
+        if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+            raise ValidationError(_l("This address already has an account."))
+        from .services import pending_invitation
+        if pending_invitation(email) is not None:
+            raise ValidationError(_l("An invitation to this address is still pending. Revoke it "
+                                     "on the team page to send a new one."))
+
+    def validate_role(self, field):
+        org = self._orgs.get(self.organisation.data)
+        if org is None:
+            return
+        allowed = VENDOR_ROLES if org.is_vendor else PARTNER_ROLES
+        if field.data not in allowed:
+            if org.is_vendor:
+                raise ValidationError(_l("People of the vendor can only be channel managers or "
+                                         "administrators."))
+            raise ValidationError(_l("People of a partner can only be partner members or partner admins."))
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    partner_type = SelectField(_l("Partner type"), choices=_choices(PARTNER_TYPE_LABELS.items()))
+    segment = SelectField(_l("Relationship"), choices=_choices(SEGMENT_LABELS.items()))
+    region = SelectField(_l("Region"))
+    tier = SelectField(_l("Tier"))
+    inn = StringField(_l("INN (optional)"), validators=[Optional(), Length(max=12)],
+                      filters=[lambda v: "".join(v.split()) if isinstance(v, str) else v],
+                      render_kw={"inputmode": "numeric", "autocomplete": "off"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from ..program import rules
+        current = rules.current()
+        self.region.choices = _choices((r.code, str(r.name)) for r in current.regions)
+        self.tier.choices = _choices((t.code, str(t.name)) for t in current.tiers)
+
+    def validate_inn(self, field):
+        from ..deals.normalize import valid_inn
+        if not field.data:
+            return
+        if not valid_inn(field.data):
+            raise ValidationError(_l("This is not a valid INN: 10 or 12 digits with a correct check digit."))
+        if db.session.scalar(select(Organisation.id).where(Organisation.inn == field.data)):
+            raise ValidationError(_l("An organisation with this INN already exists."))

@@ -1,0 +1,53 @@
+"""Platform tables every feature uses: audit log (P8), e-mail outbox and in-app inbox (P7)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_object", "object_type", "object_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    organisation_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int]
+    action: Mapped[str] = mapped_column(String(60))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor = relationship("User", lazy="joined")
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class Notification(db.Model):
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    message: Mapped[str] = mapped_column(String(300))
+    link: Mapped[Optional[str]] = mapped_column(String(300))
+    read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from flask import current_app, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..database import utcnow
+from ..extensions import db
+from ..i18n import LANG_COOKIE, LANGUAGES
+from ..web import public, redirect_to, render, safe_next
+from . import bp
+from .models import Notification
+
+
+@bp.app_context_processor
+def _unread():
+    if not current_user.is_authenticated:
+        return {"unread_count": 0}
+    count = db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == current_user.id, Notification.read_at.is_(None)))
+    return {"unread_count": count}
+
+
+@bp.route("/")
+@public
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("program.page"))
+    from ..deals import services as deals
+    from .home import panels_for
+    panels = panels_for(current_user)
+    if current_user.is_manager:
+        summary = deals.manager_summary()
+        return render("core/home_manager.html", summary=summary, panels=panels)
+    summary = deals.partner_summary(current_user.organisation)
+    return render("core/home_partner.html", summary=summary, organisation=current_user.organisation,
+                  panels=panels)
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    lang = request.form.get("lang")
+    target = safe_next(request.form.get("next"), url_for("core.home"))
+    response = redirect_to(target)
+    if lang in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=request.is_secure)
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return response
+
+
+@bp.route("/inbox")
+def inbox():
+    notes = list(db.session.scalars(
+        select(Notification).where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc()).limit(100)))
+    return render("core/inbox.html", notes=notes)
+
+
+@bp.route("/inbox/read", methods=["POST"])
+def inbox_read():
+    db.session.execute(
+        Notification.__table__.update()
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
+    db.session.commit()
+    return redirect_to(url_for("core.inbox"))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    db.session.execute(select(1))
+    response = make_response("ok", 200)
+    response.mimetype = "text/plain"
+    return response
+
+
+@bp.app_errorhandler(403)
+def forbidden(_error):
+    return render("core/error.html", status=403, code=403,
+                  message=_("You do not have access to this page."))
+
+
+@bp.app_errorhandler(404)
+def not_found(_error):
+    return render("core/error.html", status=404, code=404,
+                  message=_("This page does not exist, or it is not yours to see."))
+
+
+@bp.app_errorhandler(405)
+def method_not_allowed(error):
+    response = render("core/error.html", status=405, code=405,
+                      message=_("This address does not accept that kind of request."))
+    response.headers["Allow"] = ", ".join(error.valid_methods or ())
+    return response
+
+
+@bp.app_errorhandler(429)
+def too_many(_error):
+    return render("core/error.html", status=429, code=429,
+                  message=_("Too many attempts. Please wait a few minutes and try again."))
+
+
+@bp.app_errorhandler(400)
+def bad_request(error):
+    from flask_wtf.csrf import CSRFError
+    message = (_("The form has expired or was sent from elsewhere. Please reload the page and try again.")
+               if isinstance(error, CSRFError) else _("The request could not be understood."))
+    return render("core/error.html", status=400, code=400, message=message)
+
+
+@bp.app_errorhandler(500)
+def server_error(_error):
+    db.session.rollback()
+    current_app.logger.exception("server error")
+    return render("core/error.html", status=500, code=500,
+                  message=_("Something went wrong on our side. The team has been told."))

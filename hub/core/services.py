@@ -1,0 +1,102 @@
+"""Audit log (P8), notifications and the e-mail outbox (P7)."""
+from __future__ import annotations
+
+import smtplib
+import sys
+from email.message import EmailMessage
+from typing import Any, Iterable
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..database import utcnow
+from ..extensions import db
+from .models import AuditEntry, Notification, OutboxMessage
+
+
+def audit(obj_type: str, obj_id: int, action: str, actor=None, organisation_id: int | None = None,
+          **details: Any) -> AuditEntry:
+    """Record a decision or change. Added to the session: committed with the change it records."""
+    entry = AuditEntry(object_type=obj_type, object_id=obj_id, action=action,
+                       actor_id=getattr(actor, "id", None), organisation_id=organisation_id,
+                       details=_jsonable(details), created_at=utcnow())
+    db.session.add(entry)
+    return entry
+
+
+def _jsonable(details: dict) -> dict:
+    out = {}
+    for key, value in details.items():
+        if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out
+
+
+def history(obj_type: str, obj_id: int) -> list[AuditEntry]:
+    return list(db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == obj_type, AuditEntry.object_id == obj_id)
+        .order_by(AuditEntry.id)))
+
+
+def notify(users: Iterable, message: str, link: str | None = None) -> None:
+    """In-app notification for each user (added to the session, committed by the caller)."""
+    now = utcnow()
+    for user in users:
+        db.session.add(Notification(user_id=user.id, message=message[:300], link=link, created_at=now))
+
+
+def queue_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
+    """Put a message in the outbox; `flask --app hub outbox send` (and `tick`) delivers it."""
+    message = OutboxMessage(recipient=recipient, subject=subject[:200], body=body, created_at=utcnow())
+    db.session.add(message)
+    return message
+
+
+def send_outbox(limit: int = 100) -> tuple[int, int]:
+    """Deliver unsent messages by SMTP, or print them to the console when no SMTP host is set.
+
+    Returns (sent, failed). A failed message stays in the outbox with its error and is retried.
+    """
+    config = current_app.config
+    pending = list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < 5)
+        .order_by(OutboxMessage.id).limit(limit)))
+    sent = failed = 0
+    smtp = None
+    try:
+        for message in pending:
+            message.attempts += 1
+            try:
+                if config["SMTP_HOST"]:
+                    if smtp is None:
+                        smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30)
+                        if config["SMTP_STARTTLS"]:
+                            smtp.starttls()
+                        if config["SMTP_USER"]:
+                            smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+                    email = EmailMessage()
+                    email["From"] = config["MAIL_SENDER"]
+                    email["To"] = message.recipient
+                    email["Subject"] = message.subject
+                    email.set_content(message.body)
+                    smtp.send_message(email)
+                else:
+                    print(f"--- e-mail to {message.recipient}: {message.subject}\n{message.body}\n---",
+                          file=sys.stderr)
+                message.sent_at = utcnow()
+                message.last_error = None
+                sent += 1
+            except (OSError, smtplib.SMTPException) as exc:
+                message.last_error = str(exc)[:1000]
+                failed += 1
+                smtp = None
+            db.session.commit()
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+    return sent, failed

@@ -1,0 +1,273 @@
+"""Deal forms: one class per form, used for full submits and for the inline (htmx) checks alike."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from ..program import rules as program_rules
+from . import services
+from .normalize import clean_inn, normalise_company, normalise_domain, valid_inn
+
+
+class AmountError(ValueError):
+    pass
+
+
+_GROUPING = re.compile(r"[\s\u00a0\u202f'_]")
+
+
+def parse_amount(text: str | None) -> int:
+    """Roubles as people type them -> integer kopecks.
+
+    "1 500 000,50", "1500000.50", "1,500,000.50", "1.500.000,50" and "1500000" are all understood;
+    more than two decimals, signs and letters are refused (AmountError).
+    """
+    value = _GROUPING.sub("", (text or "").strip()).removesuffix("₽").removesuffix("руб.").removesuffix("руб")
+    value = value.strip()
+    if not value:
+        raise AmountError(_l("Enter the amount in roubles."))
+    if not re.fullmatch(r"[0-9.,]+", value):
+        raise AmountError(_l("Enter a number, e.g. 1 500 000,50."))
+    separators = [c for c in value if c in ".,"]
+    if separators:
+        decimal_sep = value[max(value.rfind("."), value.rfind(","))]
+        whole, _, frac = value.rpartition(decimal_sep)
+        if separators.count(decimal_sep) > 1:
+            # "1,500,000": the separator only groups thousands.
+            whole, frac = value, ""
+            groups = value.split(decimal_sep)
+            if not all(len(g) == 3 for g in groups[1:]) or not groups[0]:
+                raise AmountError(_l("Enter a number, e.g. 1 500 000,50."))
+            whole = "".join(groups)
+        else:
+            other = "," if decimal_sep == "." else "."
+            groups = whole.split(other)
+            if len(groups) > 1 and (not groups[0] or not all(len(g) == 3 for g in groups[1:])):
+                raise AmountError(_l("Enter a number, e.g. 1 500 000,50."))
+            whole = "".join(groups)
+            if len(frac) > 2:
+                raise AmountError(_l("Use at most two decimals (kopecks)."))
+        value = f"{whole or '0'}.{frac or '0'}"
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise AmountError(_l("Enter a number, e.g. 1 500 000,50.")) from None
+    kopecks = int(amount * 100)
+    if kopecks <= 0:
+        raise AmountError(_l("The amount must be more than zero."))
+    if kopecks > services.MAX_AMOUNT_KOPECKS:
+        raise AmountError(_l("The amount is too large."))
+    return kopecks
+
+
+def _choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+def _product_choices():
+    rules = program_rules.current()
+    return _choices([("", _l("Choose a product"))] + [(p.code, str(p.name)) for p in rules.products])
+
+
+def _region_choices():
+    rules = program_rules.current()
+    return _choices([("", _l("Choose a region"))] + [(r.code, str(r.name)) for r in rules.regions])
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class RegisterDealForm(FlaskForm):
+    customer_name = StringField(_l("Customer company"), filters=[_strip],
+                                validators=[DataRequired(_l("Enter the customer's company name.")), Length(max=200)])
+    inn = StringField(_l("INN (tax number)"), filters=[_strip], validators=[Optional(), Length(max=20)],
+                      render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    domain = StringField(_l("Web domain"), filters=[_strip], validators=[Optional(), Length(max=253)],
+                         render_kw={"autocomplete": "off", "placeholder": "example.ru"})
+    contact_name = StringField(_l("Contact name"), filters=[_strip],
+                               validators=[DataRequired(_l("Enter the contact person's name.")), Length(max=120)])
+    contact_email = EmailField(_l("Contact e-mail"), filters=[_strip],
+                               validators=[DataRequired(_l("Enter the contact's e-mail.")),
+                                           Email(_l("Enter a valid e-mail address.")), Length(max=254)])
+    contact_phone = StringField(_l("Contact phone"), filters=[_strip], validators=[Optional(), Length(max=40)],
+                                render_kw={"type": "tel", "autocomplete": "off"})
+    product = SelectField(_l("Product"), validators=[InputRequired(_l("Choose a product."))],
+                          validate_choice=False)
+    amount = StringField(_l("Amount, RUB"), filters=[_strip],
+                         validators=[DataRequired(_l("Enter the amount in roubles."))],
+                         render_kw={"inputmode": "decimal", "placeholder": "1 500 000,00"})
+    expected_close_date = DateField(_l("Expected close date"),
+                                    validators=[InputRequired(_l("Enter the expected close date."))])
+    region = SelectField(_l("Region"), validators=[InputRequired(_l("Choose a region."))], validate_choice=False)
+    notes = TextAreaField(_l("Notes"), filters=[_strip], validators=[Optional(), Length(max=4000)])
+
+    # Fields that the live check (/deals/check) watches; the rest are validated on change.
+    CUSTOMER_FIELDS = ("customer_name", "inn", "domain")
+
+    def __init__(self, *args, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or services.program_today()
+        self.product.choices = _product_choices()
+        self.region.choices = _region_choices()
+        self.amount_kopecks: int | None = None
+
+    def validate_customer_name(self, field):
+        if field.data and not normalise_company(field.data):
+            raise ValidationError(_l("Enter the company's name, not only its legal form."))
+
+    def validate_inn(self, field):
+        inn = clean_inn(field.data)
+        if not inn:
+            return
+        if not inn.isdigit() or len(inn) not in (10, 12):
+            raise ValidationError(_l("An INN has 10 digits (company) or 12 digits (individual)."))
+        if not valid_inn(inn):
+            raise ValidationError(_l("This INN is not valid: check the digits."))
+
+    def validate_domain(self, field):
+        if field.data and normalise_domain(field.data) is None:
+            raise ValidationError(_l("This is not a valid web domain, e.g. example.ru."))
+
+    def validate_contact_phone(self, field):
+        if field.data and not re.fullmatch(r"\+?[0-9 ()\-]{5,40}", field.data):
+            raise ValidationError(_l("Use digits, spaces, brackets, dashes and a leading +."))
+
+    def validate_product(self, field):
+        if field.data and program_rules.current().product(field.data) is None:
+            raise ValidationError(_l("Choose a product from the list."))
+
+    def validate_region(self, field):
+        if field.data and program_rules.current().region(field.data) is None:
+            raise ValidationError(_l("Choose a region from the list."))
+
+    def validate_amount(self, field):
+        try:
+            self.amount_kopecks = parse_amount(field.data)
+        except AmountError as exc:
+            raise ValidationError(str(exc.args[0])) from None
+
+    def validate_expected_close_date(self, field):
+        if field.data and field.data <= self.today:
+            raise ValidationError(_l("The expected close date must be after today."))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not (self.inn.data or "").strip() and not (self.domain.data or "").strip():
+            self.inn.errors = list(self.inn.errors) + [_l("Give the INN or the web domain (at least one).")]
+            ok = False
+        return ok
+
+    def validate_one(self, name: str) -> bool:
+        """Validate a single field (the inline htmx check): its validators and its validate_<name>."""
+        inline = getattr(self.__class__, f"validate_{name}", None)
+        return self[name].validate(self, [inline] if inline else [])
+
+    def to_input(self) -> services.DealInput:
+        return services.DealInput(
+            customer_name=self.customer_name.data, inn=clean_inn(self.inn.data) or None,
+            domain=self.domain.data or None, contact_name=self.contact_name.data,
+            contact_email=self.contact_email.data, contact_phone=self.contact_phone.data or None,
+            product=self.product.data, amount_kopecks=self.amount_kopecks or parse_amount(self.amount.data),
+            expected_close_date=self.expected_close_date.data, region=self.region.data,
+            notes=self.notes.data or None)
+
+
+class CheckCustomerForm(FlaskForm):
+    """The stand-alone conflict check page (GET): the three customer fields of the register form."""
+
+    class Meta:
+        csrf = False
+
+    customer_name = StringField(_l("Customer company"), filters=[_strip], validators=[Optional()])
+    inn = StringField(_l("INN (tax number)"), filters=[_strip], validators=[Optional()],
+                      render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    domain = StringField(_l("Web domain"), filters=[_strip], validators=[Optional()],
+                         render_kw={"autocomplete": "off", "placeholder": "example.ru"})
+
+
+class ApproveForm(FlaskForm):
+    """Only the CSRF token: approving needs no input."""
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for rejection"), filters=[_strip],
+                           validators=[DataRequired(_l("Give the reason for the rejection.")), Length(max=2000)])
+
+
+class WonForm(FlaskForm):
+    final_amount = StringField(_l("Final amount, RUB"), filters=[_strip],
+                               validators=[DataRequired(_l("Give the final amount of the won deal."))],
+                               render_kw={"inputmode": "decimal"})
+    closed_on = DateField(_l("Close date"), validators=[InputRequired(_l("Give the date the deal was closed."))])
+
+    def __init__(self, *args, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or services.program_today()
+        self.final_amount_kopecks: int | None = None
+
+    def validate_final_amount(self, field):
+        try:
+            self.final_amount_kopecks = parse_amount(field.data)
+        except AmountError as exc:
+            raise ValidationError(str(exc.args[0])) from None
+
+    def validate_closed_on(self, field):
+        if field.data and field.data > self.today:
+            raise ValidationError(_l("The close date cannot be in the future."))
+
+
+class LostForm(FlaskForm):
+    lost_reason = TextAreaField(_l("Why was it lost? (optional)"), filters=[_strip],
+                           validators=[Optional(), Length(max=2000)])
+
+
+class ExtensionRequestForm(FlaskForm):
+    extension_reason = TextAreaField(_l("Why do you need more time?"), filters=[_strip],
+                           validators=[DataRequired(_l("Give the reason for the extension.")), Length(max=2000)])
+
+
+class ExtensionDecisionForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=_choices([("grant", _l("Grant")), ("refuse", _l("Refuse"))]),
+                          validators=[InputRequired(_l("Choose to grant or refuse."))])
+
+
+STATUS_CHOICES = _choices([
+    ("", _l("All statuses")), ("submitted", _l("Submitted")), ("approved", _l("Approved")),
+    ("rejected", _l("Rejected")), ("won", _l("Won")), ("lost", _l("Lost")), ("expired", _l("Expired")),
+    (services.CONFLICT, _l("Conflicts")),
+])
+PERIOD_CHOICES = _choices([
+    ("", _l("Any time")), ("week", _l("Last 7 days")), ("month", _l("Last 30 days")),
+    ("quarter", _l("Last 3 months")), ("year", _l("Last 12 months")),
+])
+
+
+class DealFilterForm(FlaskForm):
+    """The deal list's filters: a GET form (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Customer, INN or domain"), filters=[_strip], validators=[Optional(), Length(max=200)],
+                    render_kw={"type": "search"})
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES, validators=[Optional()])
+    period = SelectField(_l("Period"), choices=PERIOD_CHOICES, validators=[Optional()])
+    date_from = DateField(_l("Submitted from"), validators=[Optional()])
+    date_to = DateField(_l("Submitted to"), validators=[Optional()])
+    org = StringField(_l("Partner"), filters=[_strip], validators=[Optional(), Length(max=200)],
+                      render_kw={"type": "search"})
+
+    def to_filters(self, manager: bool) -> services.DealFilters:
+        def ok(field):
+            return field.data if not field.errors else None
+        return services.DealFilters(
+            status=ok(self.status) or "", period=ok(self.period) or "", date_from=ok(self.date_from),
+            date_to=ok(self.date_to), q=ok(self.q) or "", org=(ok(self.org) or "") if manager else "")

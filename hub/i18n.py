@@ -1,0 +1,80 @@
+"""Languages (P3): choosing the locale and formatting dates and money for it."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel import Locale
+from babel.numbers import format_currency as _format_currency
+from flask import has_request_context, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+LANGUAGES = ("ru", "en")
+LANG_COOKIE = "hub_lang"
+
+
+def select_locale() -> str:
+    """The user's profile, else the footer switch (a cookie), else the browser, else Russian."""
+    if not has_request_context():  # CLI jobs and threads: the default locale (or force_locale)
+        return None
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "ru"
+
+
+def select_timezone() -> str | None:
+    if not has_request_context():
+        return None
+    if current_user and current_user.is_authenticated:
+        return current_user.timezone
+    return None
+
+
+def locale_code() -> str:
+    return str(get_locale() or "ru")
+
+
+def money(kopecks: int | None, currency: str = "RUB") -> str:
+    """Integer kopecks per locale: «1 234 567 ₽» / «RUB 1,234,567»; kopecks shown only when present."""
+    if kopecks is None:
+        return ""
+    locale = Locale.parse(locale_code())
+    pattern = locale.currency_formats["standard"].pattern.replace("\u00a4#", "\u00a4\u00a0#")
+    amount = Decimal(kopecks) / 100
+    if kopecks % 100 == 0:
+        pattern = pattern.replace(".00", "")
+    return _format_currency(amount, currency, locale=locale, format=pattern, currency_digits=False)
+
+
+def kopecks_to_input(kopecks: int | None) -> str:
+    """A plain number for a form field (no grouping), e.g. 1500000.5 -> '1500000.50'."""
+    if kopecks is None:
+        return ""
+    whole, frac = divmod(kopecks, 100)
+    return f"{whole}" if frac == 0 else f"{whole}.{frac:02d}"
+
+
+def fmt_date(value: date | datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_date(value, style)
+    return format_date(value, style)
+
+
+def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, style)
+
+
+def install(app) -> None:
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["date"] = fmt_date
+    app.jinja_env.filters["datetime"] = fmt_datetime
+    app.jinja_env.globals["locale_code"] = locale_code
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES

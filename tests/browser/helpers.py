@@ -1,0 +1,34 @@
+"""Steps the browser tests share."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from playwright.sync_api import Page, expect
+
+from .. import factories
+
+
+def log_in(page: Page, base_url: str, user, check_a11y=None) -> None:
+    """Through the real login form, as a person would; with check_a11y, the login page and the
+    page it lands on are checked too."""
+    page.goto(base_url + "/login")
+    if check_a11y:
+        check_a11y(page)
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("banner").get_by_role("link", name=user.name)).to_be_visible()
+    if check_a11y:
+        check_a11y(page)
+
+
+def snapshot(world) -> SimpleNamespace:
+    """Plain values of the seeded people, usable after the test's session let go of its objects
+    (the live server must see committed data and the test must not hold a transaction open)."""
+    people = {}
+    for key, value in vars(world).items():
+        if hasattr(value, "email"):
+            people[key] = SimpleNamespace(id=value.id, email=value.email, name=value.name)
+        else:
+            people[key] = SimpleNamespace(id=value.id, name=value.name, slug=value.slug)
+    return SimpleNamespace(**people)
