@@ -13,3 +13,14 @@ deal_approved = _signals.signal("deal-approved")
 deal_won = _signals.signal("deal-won")
 certificate_earned = _signals.signal("certificate-earned")
 certificate_expired = _signals.signal("certificate-expired")
+
+# What listeners may read (they never import the sender's models; attribute access is enough):
+# - organisation_created(org, actor): org.id, org.slug, org.kind, org.created_at
+# - deal_submitted / deal_approved / deal_won / deal_status_changed(deal, actor[, old, new]):
+#   deal.id, deal.organisation_id, deal.created_by_id, deal.product, deal.amount_kopecks,
+#   deal.final_amount_kopecks and deal.closed_on (won/lost deals), deal.status, deal.decided_at
+# - certificate_earned(certificate, renewal: bool): certificate.id, .user_id, .organisation_id,
+#   .track_slug, .issued_at, .expires_at (UTC)
+# - certificate_expired(certificate, reason: "expired" | "revoked"): the same attributes
+# Later features add event_attended(registration) and answer_accepted(answer), each with .id,
+# .user_id, .organisation_id and the time it happened.

@@ -1,0 +1,46 @@
+"""Facts one feature offers to the others, without the others importing its internals.
+
+A feature registers a provider at import time; a consumer asks for the fact by name and gets the
+default when no provider is registered (the feature is absent or switched off). Signals carry what
+happened; facts answer what is true now (e.g. the tier engine asks the academy how many people of an
+organisation hold a valid certificate).
+
+    # hub/academy/services.py
+    @provides("certified_people")
+    def certified_people(org_ids, at): ...
+
+    # hub/rewards/tiers.py
+    counts = facts.get("certified_people", org_ids, at, default={})
+
+Known facts (name: arguments -> result):
+- certified_people: (org_ids: list[int], at: datetime UTC) -> {org_id: number of distinct users
+  holding at least one valid (not expired, not revoked) certificate at `at`}
+- valid_certifications_by_track: (org_id: int, at: datetime UTC) -> {track_slug: number of valid
+  certificates}
+- all_track_slugs: () -> list[str] of tracks that issue certificates
+- onboarding_status: (org_id: int, now: datetime UTC) -> dict | None (the 60-day plan's state:
+  {"started_at", "deadline", "days_left", "first_deal_at", "steps": [...]})
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+_PROVIDERS: dict[str, Callable[..., Any]] = {}
+
+
+def provides(name: str):
+    def decorator(func):
+        _PROVIDERS[name] = func
+        return func
+    return decorator
+
+
+def get(name: str, *args, default: Any = None, **kwargs) -> Any:
+    provider = _PROVIDERS.get(name)
+    if provider is None:
+        return default
+    return provider(*args, **kwargs)
+
+
+def has(name: str) -> bool:
+    return name in _PROVIDERS
