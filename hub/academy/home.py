@@ -1,0 +1,14 @@
+"""The academy's home-page panels: the onboarding plan (partners) and where to continue learning."""
+from __future__ import annotations
+
+from ..core.home import home_panel
+from ..database import utcnow
+from . import services
+
+
+@home_panel("academy.onboarding", "academy/_home_panel.html", order=20, audience="partner")
+def onboarding_panel(user):
+    language = services.lang()
+    return {"plan": services.onboarding_status(user.organisation_id, utcnow(), language),
+            "resume": services.continue_lesson(user), "lang": language,
+            "can_tick": user.is_partner_admin}
