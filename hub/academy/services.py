@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
@@ -50,6 +50,19 @@ def lang() -> str:
     from ..i18n import locale_code
     code = locale_code()
     return code if code in ("ru", "en") else "ru"
+
+
+def path_for(endpoint: str, **values) -> str:
+    """A page's path, also outside a request (CLI tick, threads)."""
+    adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
+    return adapter.build(endpoint, values)
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """Inside a request the host asked for; elsewhere (mail from `tick`) HUB_BASE_URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    return current_app.config.get("HUB_BASE_URL", "").rstrip("/") + path_for(endpoint, **values)
 
 
 # --- content -----------------------------------------------------------------------------------
@@ -451,7 +464,7 @@ def _issue(user: User, attempt: Attempt, now: datetime) -> tuple[Certificate, bo
     with force_locale(user.locale or "ru"):
         notify([user], _("Certificate earned: %(track)s, valid until %(date)s.", track=t.title(user.locale or "ru"),
                          date=cert.expires_at.date().isoformat()),
-               link=url_for("academy.certificate", cert_id=cert.id))
+               link=path_for("academy.certificate", cert_id=cert.id))
     return cert, renewal
 
 
@@ -491,7 +504,7 @@ def revoke(cert: Certificate, actor: User, reason: str, now: datetime | None = N
         audit("certificate", cert.id, "revoked", actor=actor, organisation_id=cert.organisation_id, reason=reason)
         with force_locale(cert.user.locale or "ru"):
             notify([cert.user], _("Your certificate was revoked: %(reason)s", reason=reason),
-                   link=url_for("academy.certificate", cert_id=cert.id))
+                   link=path_for("academy.certificate", cert_id=cert.id))
         db.session.commit()
     signals.certificate_expired.send(cert, reason="revoked")
 
@@ -517,9 +530,9 @@ def certificate_jobs(now: datetime | None = None) -> tuple[int, int]:
             with force_locale(language):
                 text = _("Your certificate «%(track)s» expires on %(date)s. Pass the final exam again to renew it.",
                          track=name, date=cert.expires_at.date().isoformat())
-                notify([cert.user], text, link=url_for("academy.certificate", cert_id=cert.id, _external=True))
+                notify([cert.user], text, link=path_for("academy.certificate", cert_id=cert.id))
                 queue_mail(cert.user.email, _("Your certificate expires in %(days)s days", days=REMINDER_DAYS),
-                           text + "\n\n" + url_for("academy.certificate", cert_id=cert.id, _external=True))
+                           text + "\n\n" + absolute_url("academy.certificate", cert_id=cert.id))
             reminded += 1
         gone = db.session.scalars(select(Certificate).where(
             Certificate.revoked_at.is_(None), Certificate.expiry_noted_at.is_(None),

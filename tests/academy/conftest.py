@@ -68,3 +68,15 @@ def _english_browser(request):
 
 def first_lesson() -> Lesson:
     return db.session.scalar(select(Lesson).order_by(Lesson.id).limit(1))
+
+
+@pytest.fixture(autouse=True)
+def _english_services(request):
+    """Service tests read the English messages (the default locale is Russian)."""
+    if "client" in request.fixturenames or "app" not in request.fixturenames and "academy" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("app")
+    from flask_babel import force_locale
+    with force_locale("en"):
+        yield
