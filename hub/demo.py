@@ -405,6 +405,15 @@ def demo_command(ctx: click.Context) -> None:
     """Create the realistic bilingual demo program (idempotent); see also `logins` and `large`."""
     if ctx.invoked_subcommand is None:
         create_demo(echo=click.echo)
+        create_academy_demo_for(echo=click.echo)
+
+
+def create_academy_demo_for(echo=print) -> dict[str, int]:
+    """The academy's demo (idempotent on its own), told when each organisation registered its first deal."""
+    from .academy.demo import create_academy_demo
+    first = dict(db.session.execute(select(Deal.organisation_id, func.min(Deal.submitted_at))
+                                    .group_by(Deal.organisation_id)).all())
+    return create_academy_demo(echo=echo, first_deals=first, gold=GOLD_DEMO, bronze=BRONZE_DEMO)
 
 
 @demo_command.command("logins")

@@ -255,6 +255,13 @@ def manage_questions():
     return render("academy/manage_questions.html", stats=services.question_stats(), lang=services.lang())
 
 
+@bp.route("/manage/onboarding")
+@roles_required(*VENDOR_ROLES)
+def manage_onboarding():
+    page = services.onboarding_page(page_number(), PER_PAGE, language=services.lang())
+    return render("academy/manage_onboarding.html", block="plans", page=page, form=ActionForm())
+
+
 # --- onboarding (A4) ---------------------------------------------------------------------------
 
 @bp.route("/onboarding/<int:org_id>/<step>/done", methods=["POST"])

@@ -711,13 +711,17 @@ def onboarding_status(org_id: int, now: datetime | None = None, language: str | 
     plan = db.session.scalar(select(OnboardingPlan).where(OnboardingPlan.organisation_id == org_id))
     if plan is None:
         return None
-    language = language or "ru"
     steps = db.session.scalars(select(OnboardingStepDef).order_by(OnboardingStepDef.position)).all()
     done = {d.step_slug: d for d in db.session.scalars(select(OnboardingDone).where(OnboardingDone.organisation_id == org_id))}
     certified = set(valid_certifications_by_track(org_id, now))
     org = db.session.get(Organisation, org_id)
-    people = db.session.scalar(select(func.count(User.id)).where(User.organisation_id == org_id))
-    invited = db.session.scalar(select(func.count(Invitation.id)).where(Invitation.organisation_id == org_id))
+    people = db.session.scalar(select(func.count(User.id)).where(User.organisation_id == org_id)) or 0
+    invited = db.session.scalar(select(func.count(Invitation.id)).where(Invitation.organisation_id == org_id)) or 0
+    return _plan_status(plan, org, steps, done, certified, people, invited, now, language or "ru")
+
+
+def _plan_status(plan, org, steps, done, certified: set[str], people: int, invited: int, now: datetime,
+                 language: str) -> dict:
     deadline = plan.started_at + timedelta(days=plan.target_days)
     out = []
     for step in steps:
@@ -729,7 +733,7 @@ def onboarding_status(org_id: int, now: datetime | None = None, language: str | 
                 done_at = now
             elif kind == "profile_completed" and org and org.website and org.description and org.region:
                 done_at = now
-            elif kind == "team_invited" and ((people or 0) > 1 or invited):
+            elif kind == "team_invited" and (people > 1 or invited):
                 done_at = now
             elif kind == "first_deal_registered" and plan.first_deal_at:
                 done_at = plan.first_deal_at
@@ -743,6 +747,35 @@ def onboarding_status(org_id: int, now: datetime | None = None, language: str | 
     return {"started_at": plan.started_at, "deadline": deadline, "days_left": days_left,
             "target_days": plan.target_days, "first_deal_at": plan.first_deal_at, "steps": out,
             "done": sum(1 for s in out if s["done"]), "total": len(out)}
+
+
+def onboarding_page(page: int, per_page: int, now: datetime | None = None, language: str = "ru") -> Page:
+    """Every partner organisation's plan, newest first, in a fixed number of queries."""
+    now = now or utcnow()
+    total = db.session.scalar(select(func.count(OnboardingPlan.id))) or 0
+    rows = db.session.execute(select(OnboardingPlan, Organisation).join(Organisation, Organisation.id == OnboardingPlan.organisation_id)
+                              .order_by(OnboardingPlan.started_at.desc(), OnboardingPlan.id.desc())
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    ids = [org.id for _plan, org in rows]
+    steps = db.session.scalars(select(OnboardingStepDef).order_by(OnboardingStepDef.position)).all()
+    done: dict[int, dict] = {}
+    certified: dict[int, set] = {}
+    people: dict[int, int] = {}
+    invited: dict[int, int] = {}
+    if ids:
+        for d in db.session.scalars(select(OnboardingDone).where(OnboardingDone.organisation_id.in_(ids))):
+            done.setdefault(d.organisation_id, {})[d.step_slug] = d
+        for org_id, slug in db.session.execute(select(Certificate.organisation_id, Certificate.track_slug)
+                                               .where(Certificate.organisation_id.in_(ids), _valid_at(now)).distinct()):
+            certified.setdefault(org_id, set()).add(slug)
+        people = dict(db.session.execute(select(User.organisation_id, func.count(User.id))
+                                         .where(User.organisation_id.in_(ids)).group_by(User.organisation_id)).all())
+        invited = dict(db.session.execute(select(Invitation.organisation_id, func.count(Invitation.id))
+                                          .where(Invitation.organisation_id.in_(ids)).group_by(Invitation.organisation_id)).all())
+    items = [(org, _plan_status(plan, org, steps, done.get(org.id, {}), certified.get(org.id, set()),
+                                people.get(org.id, 0), invited.get(org.id, 0), now, language))
+             for plan, org in rows]
+    return Page(items, page, per_page, total)
 
 
 @facts.provides("onboarding_status")

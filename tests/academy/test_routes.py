@@ -176,6 +176,7 @@ def test_list_pages_run_a_bounded_number_of_queries(client, login, academy, worl
     def measure():
         counts = []
         for endpoint in ("academy.index", "academy.manage", "academy.manage_certificates", "academy.manage_questions"):
+            db.session.expire_all()
             with count_queries() as counter:
                 assert client.get(url(endpoint)).status_code == 200
             counts.append(counter.count)
@@ -192,3 +193,40 @@ def test_list_pages_run_a_bounded_number_of_queries(client, login, academy, worl
     for n in range(1, 5):
         add_learner(n)
     assert measure() == before
+
+
+def test_manager_onboarding_plans_plain_htmx_and_bounded(client, login, academy, world, count_queries):
+    services.ensure_plans()
+    login(world.a_member)
+    assert client.get(url("academy.manage_onboarding")).status_code == 403
+    login(world.manager)
+    html = client.get(url("academy.manage_onboarding")).get_data(as_text=True)
+    assert "Alpha Integration" in html and "Beta Distribution" in html and "Sign the partner agreement" in html
+    block = client.get(url("academy.manage_onboarding"), headers={**HX, "HX-Target": "plans"}).get_data(as_text=True)
+    assert block.lstrip().startswith('<div id="plans">') and "<html" not in block
+    response = client.post(url("academy.onboarding_step", org_id=world.org_b.id, step="sign-agreement"),
+                           data={"next": url("academy.manage_onboarding")})
+    assert response.headers["Location"].endswith(url("academy.manage_onboarding"))
+    db.session.expire_all()
+    with count_queries() as before:
+        client.get(url("academy.manage_onboarding"))
+    for n in range(4):
+        org = factories.create_org(f"New partner {n}")
+        services.ensure_plan(org.id)
+    db.session.expire_all()
+    with count_queries() as after:
+        client.get(url("academy.manage_onboarding"))
+    assert after.count == before.count, "\n".join(after.statements[len(before.statements) - 3:])
+
+
+def test_pages_with_htmx_get_their_block(client, login, academy, world):
+    finish_courses(world.a_member, "sales")
+    login(world.manager)
+    block = client.get(url("academy.manage"), headers={**HX, "HX-Target": "learners"}).get_data(as_text=True)
+    assert block.lstrip().startswith('<section id="learners"') and world.a_member.name in block
+    # Boosted navigation gets the whole page.
+    page = client.get(url("academy.manage"), headers={**HX, "HX-Boosted": "true"}).get_data(as_text=True)
+    assert page.startswith("<!doctype html>")
+    login(world.a_member)
+    lesson = client.get(url("academy.lesson", slug="kvant-ideal-customer"), headers={**HX, "HX-Boosted": "true"})
+    assert "<!doctype html>" in lesson.get_data(as_text=True)
