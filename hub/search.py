@@ -372,6 +372,8 @@ class WhooshBackend:
             whole = highlight.WholeFragmenter()
             page.results.fragmenter = context
             order = ("ru", "en") if q.locale != "en" else ("en", "ru")
+            stems = {lang: {text for name, text in main.all_terms() if name == f"text_{lang}"}
+                     for lang in ("ru", "en")} if text_query is not None else {}
             hits = []
             for hit in page:
                 title = snippet = None
@@ -380,20 +382,56 @@ class WhooshBackend:
                     title = hit.highlights(f"title_{'en' if q.locale == 'en' else 'ru'}") or None
                     page.results.fragmenter = context
                     for lang in order:
-                        snippet = hit.highlights(f"text_{lang}", top=2) or None
+                        passage = _candidate_lines(hit.get(f"text_{lang}") or "", stems[lang])
+                        snippet = (hit.highlights(f"text_{lang}", text=passage, top=2) or None) if passage else None
                         if snippet:
                             break
                 hits.append(Hit(id=int(hit["id"]), score=hit.score or 0.0,
                                 title=Markup(title) if title else None,
                                 snippet=Markup(snippet) if snippet else None))
             total = page.total
-            counts = {}
-            for facet in FACETS:
-                grouped = searcher.search(
-                    main, filter=self._filter(q, skip=facet), limit=1, maptype=sorting.Count,
-                    groupedby={facet: sorting.FieldFacet(facet, allow_overlap=facet != "kind")})
-                counts[facet] = {k: v for k, v in grouped.groups(facet).items() if k and k != "-"}
+            counts = self._counts(searcher, main, q)
         return SearchResult(hits=hits, total=total, counts=counts, query=q)
+
+    def _counts(self, searcher, main, q: SearchQuery) -> dict[str, dict[str, int]]:
+        """Filter counts by set arithmetic on document numbers: the matches (tier-gated) once, each
+        facet value's documents once; a facet's counts apply every filter but its own."""
+        from whoosh import query as wq
+        base = set(searcher.docs_for_query(wq.And([main, wq.NumericRange("tier_rank", None, q.max_rank)])))
+        values = {facet: {} for facet in FACETS}
+        reader = searcher.reader()
+        for facet in FACETS:
+            for value in reader.lexicon(facet):
+                value = value.decode("utf-8") if isinstance(value, bytes) else value
+                if value != "-":
+                    values[facet][value] = set(searcher.docs_for_query(wq.Term(facet, value)))
+        selected = {f: values[f].get(v, set()) for f, v in q.filters.items() if v}
+        counts = {}
+        for facet in FACETS:
+            matches = base
+            for other, docs in selected.items():
+                if other != facet:
+                    matches = matches & docs
+            counts[facet] = {v: n for v, docs in values[facet].items() if (n := len(matches & docs))}
+        return counts
+
+
+_SENTENCE = re.compile(r"(?<=[.!?…:;])\s+|\n+")
+
+
+def _candidate_lines(text: str, stems: set[str], limit: int = 4) -> str:
+    """The sentences that may hold a match (they contain a stem of a query word), so that the
+    highlighter analyses a few lines instead of the whole body."""
+    if not stems:
+        return ""
+    kept = []
+    for line in _SENTENCE.split(text):
+        folded = line.lower().replace("ё", "е")
+        if any(stem in folded for stem in stems):
+            kept.append(line)
+            if len(kept) >= limit:
+                break
+    return "\n".join(kept)
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
