@@ -101,3 +101,18 @@ def test_tags_replaced_not_duplicated(app, world, library):
     loaders.set_tags(item, {"industry": ["retail"], "partner_type": ["agent"], "product": ["crm"], "language": ["ru"]})
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(LibraryTag)) < before
+
+
+def test_demo_adds_library_usage_within_tiers(app, library):
+    from hub.accounts.models import Organisation
+    from hub.library.models import TIERS, LibraryUsage
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "library usage rows" in result.output
+    rows = db.session.execute(select(LibraryUsage, LibraryItem, Organisation)
+                              .join(LibraryItem, LibraryItem.id == LibraryUsage.item_id)
+                              .join(Organisation, Organisation.id == LibraryUsage.organisation_id)).all()
+    assert len(rows) > 30
+    assert all(item.tier_rank <= TIERS.index(org.tier) for _, item, org in rows)
+    most, least = services.usage_report()
+    assert most[0].views + most[0].downloads >= least[0].views + least[0].downloads
