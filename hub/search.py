@@ -203,6 +203,7 @@ class WhooshBackend:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._value_cache: tuple | None = None
 
     # schema and documents
     @staticmethod
@@ -393,18 +394,30 @@ class WhooshBackend:
             counts = self._counts(searcher, main, q)
         return SearchResult(hits=hits, total=total, counts=counts, query=q)
 
-    def _counts(self, searcher, main, q: SearchQuery) -> dict[str, dict[str, int]]:
-        """Filter counts by set arithmetic on document numbers: the matches (tier-gated) once, each
-        facet value's documents once; a facet's counts apply every filter but its own."""
+    def _value_sets(self, searcher) -> dict[str, dict[str, frozenset[int]]]:
+        """Each facet value's document numbers, read once per version of the index."""
         from whoosh import query as wq
-        base = set(searcher.docs_for_query(wq.And([main, wq.NumericRange("tier_rank", None, q.max_rank)])))
-        values = {facet: {} for facet in FACETS}
+        # A rebuild swaps in a new directory whose generations start again: its inode tells them apart.
+        key = (os.stat(self.path).st_ino, searcher.ixreader.generation(), searcher.doc_count_all())
+        cached = self._value_cache
+        if cached and cached[0] == key:
+            return cached[1]
+        values: dict[str, dict[str, frozenset[int]]] = {facet: {} for facet in FACETS}
         reader = searcher.reader()
         for facet in FACETS:
             for value in reader.lexicon(facet):
                 value = value.decode("utf-8") if isinstance(value, bytes) else value
                 if value != "-":
-                    values[facet][value] = set(searcher.docs_for_query(wq.Term(facet, value)))
+                    values[facet][value] = frozenset(searcher.docs_for_query(wq.Term(facet, value)))
+        self._value_cache = (key, values)
+        return values
+
+    def _counts(self, searcher, main, q: SearchQuery) -> dict[str, dict[str, int]]:
+        """Filter counts by set arithmetic on document numbers: the matches (tier-gated) once, each
+        facet value's documents once; a facet's counts apply every filter but its own."""
+        from whoosh import query as wq
+        base = set(searcher.docs_for_query(wq.And([main, wq.NumericRange("tier_rank", None, q.max_rank)])))
+        values = self._value_sets(searcher)
         selected = {f: values[f].get(v, set()) for f, v in q.filters.items() if v}
         counts = {}
         for facet in FACETS:
