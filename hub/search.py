@@ -286,10 +286,18 @@ class WhooshBackend:
                 progress(1)
         writer.commit()
         old = self.path.with_name(f"{self.path.name}.old-{os.getpid()}-{threading.get_ident()}")
-        if self.path.exists():
+        try:
             self.path.rename(old)
-        fresh.rename(self.path)
+        except FileNotFoundError:
+            pass
+        try:
+            fresh.rename(self.path)
+        except OSError:
+            # Another process (a second worker starting at the same time) swapped its own fresh
+            # index in first: it holds the same documents.
+            shutil.rmtree(fresh, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
+        self._value_cache = None
         return count
 
     # changes
@@ -340,13 +348,13 @@ class WhooshBackend:
         schema = self.schema()
         clauses = []
         for word in words(q.text):
-            options = []
-            for name in ("title_ru", "title_en", "text_ru", "text_en"):
-                boost = TITLE_BOOST if name.startswith("title") else 1.0
-                for token in schema[name].analyzer(word):
-                    options.append(wq.Term(name, token.text, boost=boost))
-            if options:
-                clauses.append(wq.Or(options))
+            stems = {name: [token.text for token in schema[name].analyzer(word)]
+                     for name in ("title_ru", "title_en", "text_ru", "text_en")}
+            if not all(stems.values()):
+                continue  # a stop word in either language ("для", "the") is not required anywhere
+            options = [wq.Term(name, stem, boost=TITLE_BOOST if name.startswith("title") else 1.0)
+                       for name, found in stems.items() for stem in found]
+            clauses.append(wq.Or(options))
         return wq.And(clauses) if clauses else None
 
     def _filter(self, q: SearchQuery, skip: str | None = None):

@@ -199,3 +199,10 @@ def test_stop_words_only_find_nothing_without_error(backend):
 def test_query_syntax_is_plain_text(backend):
     found, _ = slugs('окупаемость: "(*')
     assert found and found[0] == "crm-roi-payback-calculator"
+
+
+def test_stop_words_are_not_required(backend):
+    with_stop, _ = slugs("калькулятор для заказчика")
+    without, _ = slugs("калькулятор заказчика")
+    assert with_stop and set(with_stop) == set(without)
+    assert slugs("the payback")[0] == slugs("payback")[0]
