@@ -94,12 +94,14 @@ def _register_blueprints(app: Flask) -> None:
     from .program import bp as program_bp
     from .deals import bp as deals_bp
     from .academy import bp as academy_bp
+    from .library import bp as library_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(program_bp)
     app.register_blueprint(deals_bp, url_prefix="/deals")
     app.register_blueprint(academy_bp, url_prefix="/academy")
+    app.register_blueprint(library_bp, url_prefix="/library")
 
     # Import every model so that migrations and metadata see the whole schema.
     from .core import models as _core_models  # noqa: F401
@@ -107,3 +109,8 @@ def _register_blueprints(app: Flask) -> None:
     from .deals import models as _deals_models  # noqa: F401
     from .program import models as _program_models  # noqa: F401
     from .academy import models as _academy_models  # noqa: F401
+    from .library import models as _library_models  # noqa: F401
+
+    from . import search
+    search.install(app)
+    search.startup_check(app)

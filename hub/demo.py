@@ -497,7 +497,33 @@ class _DemoBuilder:
         self._vendor()
         self._partners()
         self._deals()
+        self._library_usage()
         return self.counts
+
+    def _library_usage(self) -> None:
+        """Views and downloads of the library (loaded by `content load`) for the usage report: each
+        partner used a few of the items its tier may see. Its own generator: the rest stays as it was."""
+        from .library.models import TIERS, LibraryItem, LibraryUsage
+        items = list(db.session.scalars(select(LibraryItem).order_by(LibraryItem.slug)))
+        if not items:
+            return
+        rng = random.Random(SEED + 4)
+        popular = items[: max(1, len(items) // 4)]
+        rows = 0
+        for org in self.orgs.values():
+            rank = TIERS.index(org.tier) if org.tier in TIERS else 0
+            visible = [item for item in items if item.tier_rank <= rank]
+            favourites = [item for item in popular if item.tier_rank <= rank]
+            chosen = {item.id: item for item in rng.sample(visible, min(len(visible), rng.randint(2, 8)))}
+            for item in rng.sample(favourites, min(len(favourites), 3)):
+                chosen[item.id] = item
+            for item in chosen.values():
+                views = rng.randint(1, 12)
+                db.session.add(LibraryUsage(item_id=item.id, organisation_id=org.id, views=views,
+                                            downloads=rng.randint(0, views) if item.files else 0,
+                                            last_used_at=self._at(self.today - timedelta(days=rng.randint(0, 90)), 11)))
+                rows += 1
+        self.counts["library usage rows"] = rows
 
     def _at(self, day: date, hour: int, minute: int = 0) -> datetime:
         """A wall-clock time in the program's zone on `day`, as aware UTC."""

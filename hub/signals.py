@@ -13,6 +13,7 @@ deal_approved = _signals.signal("deal-approved")
 deal_won = _signals.signal("deal-won")
 certificate_earned = _signals.signal("certificate-earned")
 certificate_expired = _signals.signal("certificate-expired")
+library_item_used = _signals.signal("library-item-used")  # kwargs: user, action, file_name
 
 # What listeners may read (they never import the sender's models; attribute access is enough):
 # - organisation_created(org, actor): org.id, org.slug, org.kind, org.created_at
@@ -22,5 +23,8 @@ certificate_expired = _signals.signal("certificate-expired")
 # - certificate_earned(certificate, renewal: bool): certificate.id, .user_id, .organisation_id,
 #   .track_slug, .issued_at, .expires_at (UTC)
 # - certificate_expired(certificate, reason: "expired" | "revoked"): the same attributes
+# - library_item_used(item, user, action: "view" | "download", file_name: str | None): item.id,
+#   item.slug, item.kind, user.id, user.organisation_id (sent after the usage count is committed;
+#   only partner users are counted)
 # Later features add event_attended(registration) and answer_accepted(answer), each with .id,
 # .user_id, .organisation_id and the time it happened.

@@ -2,13 +2,13 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-23 11:05:05.746902
+Create Date: 2026-11-23 11:35:58.631901
 
 """
 from alembic import op
 import sqlalchemy as sa
 import hub.database  # noqa: F401  (UTCDateTime)
-
+from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0001_initial'
@@ -95,6 +95,35 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_content_page')),
     sa.UniqueConstraint('slug', name=op.f('uq_content_page_slug'))
     )
+    op.create_table('library_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=80), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('min_tier', sa.String(length=20), nullable=False),
+    sa.Column('tier_rank', sa.Integer(), nullable=False),
+    sa.Column('title_ru', sa.String(length=300), nullable=False),
+    sa.Column('title_en', sa.String(length=300), nullable=False),
+    sa.Column('summary_ru', sa.Text(), nullable=False),
+    sa.Column('summary_en', sa.Text(), nullable=False),
+    sa.Column('body_ru', sa.Text(), nullable=False),
+    sa.Column('body_en', sa.Text(), nullable=False),
+    sa.Column('body_html_ru', sa.Text(), nullable=False),
+    sa.Column('body_html_en', sa.Text(), nullable=False),
+    sa.Column('plain_ru', sa.Text(), nullable=False),
+    sa.Column('plain_en', sa.Text(), nullable=False),
+    sa.Column('published', sa.Date(), nullable=False),
+    sa.Column('source', sa.String(length=10), nullable=False),
+    sa.Column('checksum', sa.String(length=64), nullable=True),
+    sa.Column('created_at', hub.database.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', hub.database.UTCDateTime(), nullable=False),
+    sa.Column('search_vector', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_library_item')),
+    sa.UniqueConstraint('slug', name=op.f('uq_library_item_slug'))
+    )
+    with op.batch_alter_table('library_item', schema=None) as batch_op:
+        batch_op.create_index('ix_library_item_search_vector', ['search_vector'], unique=False, postgresql_using='gin')
+        batch_op.create_index('ix_library_item_tier_published', ['tier_rank', 'published'], unique=False)
+
     op.create_table('organisation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=80), nullable=False),
@@ -175,6 +204,50 @@ def upgrade():
     )
     with op.batch_alter_table('academy_track_course', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_academy_track_course_course_id'), ['course_id'], unique=False)
+
+    op.create_table('library_file',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('title_ru', sa.String(length=200), nullable=False),
+    sa.Column('title_en', sa.String(length=200), nullable=False),
+    sa.Column('content_type', sa.String(length=120), nullable=False),
+    sa.Column('size', sa.BigInteger(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['library_item.id'], name=op.f('fk_library_file_item_id_library_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_library_file')),
+    sa.UniqueConstraint('item_id', 'name', name='uq_library_file_item_name')
+    )
+    with op.batch_alter_table('library_file', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_library_file_item_id'), ['item_id'], unique=False)
+
+    op.create_table('library_tag',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('facet', sa.String(length=20), nullable=False),
+    sa.Column('value', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['library_item.id'], name=op.f('fk_library_tag_item_id_library_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_library_tag')),
+    sa.UniqueConstraint('item_id', 'facet', 'value', name='uq_library_tag_item_facet_value')
+    )
+    with op.batch_alter_table('library_tag', schema=None) as batch_op:
+        batch_op.create_index('ix_library_tag_facet_value', ['facet', 'value'], unique=False)
+
+    op.create_table('library_usage',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('views', sa.Integer(), nullable=False),
+    sa.Column('downloads', sa.Integer(), nullable=False),
+    sa.Column('last_used_at', hub.database.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['library_item.id'], name=op.f('fk_library_usage_item_id_library_item'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_library_usage_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_library_usage')),
+    sa.UniqueConstraint('item_id', 'organisation_id', name='uq_library_usage_item_org')
+    )
+    with op.batch_alter_table('library_usage', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_library_usage_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('user',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -504,6 +577,18 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_organisation_id'))
 
     op.drop_table('user')
+    with op.batch_alter_table('library_usage', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_library_usage_organisation_id'))
+
+    op.drop_table('library_usage')
+    with op.batch_alter_table('library_tag', schema=None) as batch_op:
+        batch_op.drop_index('ix_library_tag_facet_value')
+
+    op.drop_table('library_tag')
+    with op.batch_alter_table('library_file', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_library_file_item_id'))
+
+    op.drop_table('library_file')
     with op.batch_alter_table('academy_track_course', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_academy_track_course_course_id'))
 
@@ -524,6 +609,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_organisation_partner_type'))
 
     op.drop_table('organisation')
+    with op.batch_alter_table('library_item', schema=None) as batch_op:
+        batch_op.drop_index('ix_library_item_tier_published')
+        batch_op.drop_index('ix_library_item_search_vector', postgresql_using='gin')
+
+    op.drop_table('library_item')
     op.drop_table('content_page')
     op.drop_table('academy_track')
     op.drop_table('academy_quiz')

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("library", __name__)
+
+from . import loaders, routes  # noqa: E402,F401

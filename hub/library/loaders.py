@@ -1,0 +1,308 @@
+"""`flask --app hub content load` for the library: content/library/<slug>/{item.yml, ru.md, en.md, files}.
+
+The format is documented in content/library/README.md. Every folder is validated before anything is
+written; an error names the file, the key and the problem. Items are upserted by slug (the folder
+name); attachments are copied into the data directory under their SHA-256, so the hub serves what was
+loaded even while content/ is being edited. Items created in the hub (source "hub") are never touched.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+import yaml
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..content import ContentError, checksum, render_markdown
+from ..core.cli import content_loader
+from ..database import utcnow, write_intent
+from ..extensions import db
+from .models import CONTENT, FACETS, KINDS, TAG_VALUES, TIERS, LibraryFile, LibraryItem, LibraryTag, tier_rank
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+FILE_NAME = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*\.[a-z0-9]+")
+KEYS = {"title", "summary", "kind", "min_tier", "tags", "files", "published"}
+REQUIRED = KEYS - {"files"}
+BODY_FILES = {"item.yml", "ru.md", "en.md"}
+CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".csv": "text/csv; charset=utf-8",
+}
+MAX_FILE_BYTES = 20 * 1024 * 1024
+PROGRESS_FROM = 20
+
+
+@dataclass(frozen=True)
+class FileSource:
+    name: str
+    title_ru: str
+    title_en: str
+    path: Path
+    content_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ItemSource:
+    slug: str
+    kind: str
+    min_tier: str
+    titles: dict[str, str]
+    summaries: dict[str, str]
+    bodies: dict[str, str]
+    tags: dict[str, list[str]]
+    files: list[FileSource] = field(default_factory=list)
+    published: date = date.min
+    checksum: str = ""
+
+
+def _text(path: Path, data: Any, key: str, limit: int = 300) -> dict[str, str]:
+    if not isinstance(data, dict):
+        raise ContentError(path, f"'{key}' must be a mapping with 'ru' and 'en' texts")
+    unknown = set(data) - {"ru", "en"}
+    if unknown:
+        raise ContentError(path, f"'{key}' has an unknown language {sorted(unknown)[0]!r} (known: ru, en)")
+    out = {}
+    for lang in ("ru", "en"):
+        value = data.get(lang)
+        if not isinstance(value, str) or not value.strip():
+            raise ContentError(path, f"'{key}.{lang}' must be a non-empty text")
+        if len(value.strip()) > limit:
+            raise ContentError(path, f"'{key}.{lang}' is longer than {limit} characters")
+        out[lang] = value.strip()
+    return out
+
+
+def validate_tags(path: Path | str, tags: Any) -> dict[str, list[str]]:
+    if not isinstance(tags, dict):
+        raise ContentError(path, "'tags' must be a mapping with the keys " + ", ".join(FACETS))
+    unknown = set(tags) - set(FACETS)
+    if unknown:
+        raise ContentError(path, f"'tags' has an unknown key {sorted(unknown)[0]!r} (known: {', '.join(FACETS)})")
+    out = {}
+    for facet in FACETS:
+        values = tags.get(facet)
+        if not isinstance(values, list) or not values:
+            raise ContentError(path, f"'tags.{facet}' must be a non-empty list")
+        for value in values:
+            if value not in TAG_VALUES[facet]:
+                raise ContentError(path, f"'tags.{facet}': unknown value {value!r} "
+                                         f"(known: {', '.join(TAG_VALUES[facet])})")
+        if len(set(values)) != len(values):
+            raise ContentError(path, f"'tags.{facet}' lists a value twice")
+        out[facet] = list(values)
+    if "any" in out["industry"] and len(out["industry"]) > 1:
+        raise ContentError(path, "'tags.industry': 'any' is not combined with other industries")
+    return out
+
+
+def read_item(folder: Path, today: date | None = None) -> ItemSource:
+    slug = folder.name
+    if not SLUG.fullmatch(slug):
+        raise ContentError(folder, "an item folder is named by its slug: lower-case letters, digits and single dashes")
+    meta_path = folder / "item.yml"
+    if not meta_path.is_file():
+        raise ContentError(folder, "has no item.yml")
+    try:
+        raw_meta = meta_path.read_text(encoding="utf-8")
+        meta = yaml.safe_load(raw_meta)
+    except UnicodeDecodeError:
+        raise ContentError(meta_path, "is not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        raise ContentError(meta_path, f"is not valid YAML: {exc}") from None
+    if not isinstance(meta, dict):
+        raise ContentError(meta_path, "must be a mapping of keys to values")
+    unknown = set(meta) - KEYS
+    if unknown:
+        raise ContentError(meta_path, f"unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(KEYS))})")
+    missing = REQUIRED - set(meta)
+    if missing:
+        raise ContentError(meta_path, f"missing key {sorted(missing)[0]!r}")
+    titles = _text(meta_path, meta["title"], "title")
+    summaries = _text(meta_path, meta["summary"], "summary", limit=600)
+    if meta["kind"] not in KINDS:
+        raise ContentError(meta_path, f"'kind': unknown value {meta['kind']!r} (known: {', '.join(KINDS)})")
+    if meta["min_tier"] not in TIERS:
+        raise ContentError(meta_path, f"'min_tier': unknown value {meta['min_tier']!r} (known: {', '.join(TIERS)})")
+    tags = validate_tags(meta_path, meta["tags"])
+    published = meta["published"]
+    if not isinstance(published, date):
+        raise ContentError(meta_path, f"'published' must be a date (YYYY-MM-DD), got {published!r}")
+    if published > (today or date.today()):
+        raise ContentError(meta_path, f"'published' {published.isoformat()} is in the future")
+
+    bodies, raws = {}, [raw_meta]
+    for lang in ("ru", "en"):
+        path = folder / f"{lang}.md"
+        if not path.is_file():
+            raise ContentError(folder, f"has no {lang}.md")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ContentError(path, "is not UTF-8 text") from None
+        if text.lstrip("\ufeff").startswith("---"):
+            raise ContentError(path, "bodies have no front matter (the metadata lives in item.yml)")
+        if not text.strip():
+            raise ContentError(path, "is empty")
+        bodies[lang] = text.lstrip("\ufeff").strip() + "\n"
+        raws.append(text)
+
+    files_meta = meta.get("files") or []
+    if not isinstance(files_meta, list):
+        raise ContentError(meta_path, "'files' must be a list")
+    files: list[FileSource] = []
+    seen: set[str] = set()
+    for n, entry in enumerate(files_meta):
+        key = f"files[{n}]"
+        if not isinstance(entry, dict) or set(entry) != {"name", "title"}:
+            raise ContentError(meta_path, f"'{key}' must have exactly the keys 'name' and 'title'")
+        name = entry["name"]
+        if not isinstance(name, str) or not FILE_NAME.fullmatch(name) or name in BODY_FILES:
+            raise ContentError(meta_path, f"'{key}.name' {name!r} is not a plain file name "
+                                          "(lower-case letters, digits, dots and dashes)")
+        if name in seen:
+            raise ContentError(meta_path, f"'{key}.name' {name!r} is listed twice")
+        seen.add(name)
+        suffix = Path(name).suffix
+        if suffix not in CONTENT_TYPES:
+            raise ContentError(meta_path, f"'{key}.name': unsupported file type {suffix!r} "
+                                          f"(known: {', '.join(CONTENT_TYPES)})")
+        path = folder / name
+        if not path.is_file():
+            raise ContentError(meta_path, f"'{key}.name': {name} does not exist in {folder}")
+        data = path.read_bytes()
+        if len(data) > MAX_FILE_BYTES:
+            raise ContentError(path, "is larger than 20 MB")
+        file_titles = _text(meta_path, entry["title"], f"{key}.title", limit=200)
+        digest = hashlib.sha256(data).hexdigest()
+        files.append(FileSource(name=name, title_ru=file_titles["ru"], title_en=file_titles["en"], path=path,
+                                content_type=CONTENT_TYPES[suffix], size=len(data), sha256=digest))
+        raws.append(digest)
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.name not in BODY_FILES and path.name not in seen:
+            raise ContentError(path, "is not listed under 'files' in item.yml (list it or remove it)")
+
+    return ItemSource(slug=slug, kind=meta["kind"], min_tier=meta["min_tier"], titles=titles,
+                      summaries=summaries, bodies=bodies, tags=tags, files=files, published=published,
+                      checksum=checksum(*raws))
+
+
+def read_library(folder: Path, today: date | None = None) -> list[ItemSource]:
+    if not folder.is_dir():
+        return []
+    items = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.name == "README.md":
+            continue
+        if not path.is_dir():
+            raise ContentError(path, "only item folders (and README.md) belong directly in content/library/")
+        items.append(read_item(path, today))
+    return items
+
+
+def files_dir() -> Path:
+    path = Path(current_app.config["DATA_DIR"]) / "library-files"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stored_path(sha256: str) -> Path:
+    return files_dir() / sha256
+
+
+def _store(source: FileSource) -> None:
+    target = stored_path(source.sha256)
+    if not target.exists():
+        tmp = target.with_suffix(".part")
+        shutil.copyfile(source.path, tmp)
+        tmp.replace(target)  # atomic: a reader never sees half a file
+
+
+def apply_source(item: LibraryItem, source: ItemSource) -> None:
+    item.kind, item.min_tier, item.tier_rank = source.kind, source.min_tier, tier_rank(source.min_tier)
+    item.title_ru, item.title_en = source.titles["ru"], source.titles["en"]
+    item.summary_ru, item.summary_en = source.summaries["ru"], source.summaries["en"]
+    item.body_ru, item.body_en = source.bodies["ru"], source.bodies["en"]
+    item.body_html_ru = render_markdown(source.bodies["ru"])
+    item.body_html_en = render_markdown(source.bodies["en"])
+    item.refresh_plain()
+    item.published = source.published
+    item.checksum = source.checksum
+    item.updated_at = utcnow()
+    set_tags(item, source.tags)
+    by_name = {f.name: f for f in item.files}
+    keep = []
+    for position, src in enumerate(source.files):
+        _store(src)
+        row = by_name.get(src.name) or LibraryFile(name=src.name)
+        row.position, row.title_ru, row.title_en = position, src.title_ru, src.title_en
+        row.content_type, row.size, row.sha256 = src.content_type, src.size, src.sha256
+        keep.append(row)
+    item.files = keep
+
+
+def set_tags(item: LibraryItem, tags: dict[str, list[str]]) -> None:
+    wanted = [(facet, value) for facet in FACETS for value in tags.get(facet, [])]
+    current = {(t.facet, t.value): t for t in item.tags}
+    item.tags = [current.get(key) or LibraryTag(facet=key[0], value=key[1]) for key in wanted]
+
+
+def sync_library(folder: Path, echo: Callable[[str], None] = print) -> dict[str, int]:
+    sources = read_library(folder)  # all validated before anything is written
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+    with write_intent():
+        existing = {item.slug: item for item in db.session.scalars(
+            select(LibraryItem).options(selectinload(LibraryItem.tags), selectinload(LibraryItem.files)))}
+        progress = (click.progressbar(sources, label="library") if len(sources) > PROGRESS_FROM
+                    else nullcontext(sources))
+        with progress as items:
+            for source in items:
+                item = existing.get(source.slug)
+                if item is not None and item.source != CONTENT:
+                    raise ContentError(folder / source.slug, "an item with this slug was created in the hub; "
+                                                             "rename the folder")
+                if item is not None and item.checksum == source.checksum:
+                    counts["unchanged"] += 1
+                    continue
+                if item is None:
+                    item = LibraryItem(slug=source.slug, source=CONTENT)
+                    db.session.add(item)
+                    counts["created"] += 1
+                else:
+                    counts["updated"] += 1
+                apply_source(item, source)
+        wanted = {source.slug for source in sources}
+        for slug, item in existing.items():
+            if item.source == CONTENT and slug not in wanted:
+                db.session.delete(item)
+                counts["removed"] += 1
+        db.session.flush()
+    return counts
+
+
+@content_loader("library")
+def load_library(directory: str, echo: Callable[[str], None]) -> dict[str, int]:
+    folder = Path(directory) / "library"
+    if not folder.is_dir():
+        echo(f"library: {folder} does not exist, library left as it is")
+        return {}
+    try:
+        return sync_library(folder, echo)
+    except ContentError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
