@@ -93,14 +93,17 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
     from .program import bp as program_bp
     from .deals import bp as deals_bp
+    from .rewards import bp as rewards_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(program_bp)
     app.register_blueprint(deals_bp, url_prefix="/deals")
+    app.register_blueprint(rewards_bp, url_prefix="/rewards")
 
     # Import every model so that migrations and metadata see the whole schema.
     from .core import models as _core_models  # noqa: F401
     from .accounts import models as _accounts_models  # noqa: F401
     from .deals import models as _deals_models  # noqa: F401
     from .program import models as _program_models  # noqa: F401
+    from .rewards import models as _rewards_models  # noqa: F401
