@@ -42,6 +42,8 @@ RULE_TYPES = {
 _ACTION_OF_RULE = {"certificates": CERTIFICATE_EARNED, "events_attended": EVENT_ATTENDED,
                    "accepted_answers": ACCEPTED_ANSWER}
 IMAGE_DIR = ("img", "badges")
+# Awarded by tick only: a month's ranking is known when the month is over, not on one event.
+PERIODIC_RULES = ("top_month",)
 
 
 class BadgeFileError(ValueError):
@@ -251,6 +253,8 @@ def evaluate(org_ids: list[int] | None = None, user_ids: list[int] | None = None
     badges = list(db.session.scalars(select(Badge).order_by(Badge.sort_order, Badge.slug)))
     user_orgs: dict[int, int] | None = None
     for badge in badges:
+        if badge.rule in PERIODIC_RULES and not everyone:
+            continue
         if badge.scope == ORGANISATION:
             if org_ids == []:
                 continue
