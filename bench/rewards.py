@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data directory (prints it)")
     args = parser.parse_args(argv)
     print(f"Partner Hub rewards benchmark: {args.orgs:,} organisations, {args.orgs * args.users_per_org:,} "
           f"users, {args.entries:,} ledger entries, {args.requests} requests per view; Python "
@@ -44,7 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         app = _prepare(args)
         _measure(app, args)
     finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if args.keep:
+            print(f"  data kept in {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 
@@ -103,7 +107,7 @@ def _prepare(args):
                     rows.append(dict(user_id=user_id, organisation_id=org_id, action=action,
                                      source_key=f"bench:{entries}", points=rules_points[action], created_at=at))
                     if action == DEAL_WON:
-                        won_rows.append(dict(deal_id=entries, organisation_id=org_id, user_id=user_id,
+                        won_rows.append(dict(deal_id=10_000_000 + entries, organisation_id=org_id, user_id=user_id,
                                              product=products[entries % 3],
                                              amount_kopecks=rng.randint(100_000, 20_000_000) * 100,
                                              closed_on=services.program_date(at), recorded_at=at))

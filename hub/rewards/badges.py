@@ -25,7 +25,7 @@ from ..database import utcnow, write_intent
 from ..extensions import db
 from .models import (ACCEPTED_ANSWER, CERTIFICATE_EARNED, EVENT_ATTENDED, METRICS, Badge, BadgeAward,
                      PeriodStat, PointEntry, WonDeal)
-from .services import insert_ignore, period_key, program_date
+from .services import insert_many_ignore, period_key, program_date
 
 USER = "user"
 ORGANISATION = "organisation"
@@ -249,7 +249,7 @@ def evaluate(org_ids: list[int] | None = None, user_ids: list[int] | None = None
     everyone = org_ids is None and user_ids is None
     org_ids = None if everyone else [i for i in (org_ids or []) if i]
     user_ids = None if everyone else [i for i in (user_ids or []) if i]
-    new = 0
+    rows: list[dict] = []
     badges = list(db.session.scalars(select(Badge).order_by(Badge.sort_order, Badge.slug)))
     user_orgs: dict[int, int] | None = None
     for badge in badges:
@@ -258,9 +258,9 @@ def evaluate(org_ids: list[int] | None = None, user_ids: list[int] | None = None
         if badge.scope == ORGANISATION:
             if org_ids == []:
                 continue
-            for org_id in _org_holders(badge, org_ids, now):
-                new += insert_ignore(BadgeAward, badge_id=badge.id, holder_key=f"org:{org_id}", user_id=None,
-                                     organisation_id=org_id, awarded_at=now)
+            for org_id in sorted(_org_holders(badge, org_ids, now)):
+                rows.append(dict(badge_id=badge.id, holder_key=f"org:{org_id}", user_id=None,
+                                 organisation_id=org_id, awarded_at=now))
         else:
             if user_ids == []:
                 continue
@@ -270,11 +270,16 @@ def evaluate(org_ids: list[int] | None = None, user_ids: list[int] | None = None
             if user_orgs is None or not holders <= set(user_orgs):
                 user_orgs = dict(db.session.execute(select(User.id, User.organisation_id).where(
                     User.id.in_(holders) if len(holders) < 5000 else literal(True))).all())
-            for user_id in holders:
+            for user_id in sorted(holders):
                 if user_id in user_orgs:
-                    new += insert_ignore(BadgeAward, badge_id=badge.id, holder_key=f"user:{user_id}",
-                                         user_id=user_id, organisation_id=user_orgs[user_id], awarded_at=now)
-    return new
+                    rows.append(dict(badge_id=badge.id, holder_key=f"user:{user_id}", user_id=user_id,
+                                     organisation_id=user_orgs[user_id], awarded_at=now))
+    if not rows:
+        return 0
+    # Skip what is held already (one query), then insert the rest; the unique key still decides.
+    held = set(db.session.execute(select(BadgeAward.badge_id, BadgeAward.holder_key).where(
+        BadgeAward.badge_id.in_({r["badge_id"] for r in rows}))).all()) if len(rows) > 50 else set()
+    return insert_many_ignore(BadgeAward, [r for r in rows if (r["badge_id"], r["holder_key"]) not in held])
 
 
 def awards_of_user(user_id: int, limit: int | None = None) -> list[BadgeAward]:

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..program import rules as program_rules
 from .models import (APPROVED, LINE_STATUSES, OWED, PAID, RULE_COMMISSION, RULE_RETRO, RULE_SPIFF,
                      CommissionLine, PeriodStat)
-from .services import insert_ignore, program_date, quarter_bounds
+from .services import insert_ignore, insert_many_ignore, program_date, quarter_bounds
 
 
 class CommissionError(Exception):
@@ -105,20 +105,20 @@ def compute_retro_bonuses(now: datetime | None = None, quarters: list[str] | Non
         .where(PeriodStat.period.in_(quarters), PeriodStat.revenue_kopecks >= lowest)).all()
     existing = {(line.organisation_id, line.period): line for line in db.session.scalars(
         select(CommissionLine).where(CommissionLine.rule == RULE_RETRO, CommissionLine.period.in_(quarters)))}
-    changed = 0
-    for org_id, period, revenue in rows:
+    changed, new = 0, []
+    for org_id, period, revenue in sorted(rows):
         step = retro_step(revenue)
         amount = percent_of(revenue, step.percent)
         line = existing.get((org_id, period))
         if line is None:
-            if insert_ignore(CommissionLine, organisation_id=org_id, deal_id=None, rule=RULE_RETRO,
-                             source_key=f"retro:org:{org_id}:{period}", period=period, base_kopecks=revenue,
-                             percent=step.percent, amount_kopecks=amount, status=OWED, created_at=now):
-                changed += 1
+            new.append(dict(organisation_id=org_id, deal_id=None, rule=RULE_RETRO,
+                            source_key=f"retro:org:{org_id}:{period}", tier=None, product=None, period=period,
+                            base_kopecks=revenue, percent=step.percent, amount_kopecks=amount, status=OWED,
+                            created_at=now))
         elif line.status == OWED and (line.amount_kopecks != amount or line.base_kopecks != revenue):
             line.base_kopecks, line.percent, line.amount_kopecks = revenue, step.percent, amount
             changed += 1
-    return changed
+    return changed + insert_many_ignore(CommissionLine, new)
 
 
 # --- the statement ------------------------------------------------------------------------------

@@ -70,6 +70,10 @@ def _base(filters: Filters, key: str):
                     Organisation.region, Organisation.tier)
              .join(Organisation, Organisation.id == PeriodStat.organisation_id)
              .where(PeriodStat.period == key, value > 0, Organisation.kind == PARTNER))
+    return _filtered(query, filters)
+
+
+def _filtered(query, filters: Filters):
     if filters.partner_type:
         query = query.where(Organisation.partner_type == filters.partner_type)
     if filters.region:
@@ -106,14 +110,21 @@ def board(filters: Filters, viewer_org_id: int | None = None, now: datetime | No
         result.viewer_absent = True
         return result
     org_id, val, at, name, ptype, region, tier = mine
-    before = or_(value > val, and_(value == val, or_(reached < at, and_(reached == at, or_(
-        Organisation.name < name, and_(Organisation.name == name, Organisation.id < org_id))))))
-    counts = _base(filters, key).with_only_columns(
-        func.count(case((value > val, 1))), func.count(case((before, 1))),
-        func.count(case((and_(value == val, PeriodStat.organisation_id != org_id), 1)))
-    )
-    ahead, position_before, same = db.session.execute(counts).one()
-    result.viewer = Row(position_before + 1, ahead + 1, same > 0, org_id, name, ptype, region, tier, int(val),
+    # Ahead = strictly higher values: a range count on the (period, value) index, joined to the
+    # organisations only when a filter needs them (stats exist for partner organisations only).
+    ahead_query = select(func.count()).select_from(PeriodStat).where(PeriodStat.period == key, value > val)
+    if filters.partner_type or filters.region or filters.tier:
+        ahead_query = _filtered(ahead_query.join(Organisation, Organisation.id == PeriodStat.organisation_id),
+                                filters)
+    ahead = db.session.scalar(ahead_query)
+    # Among equal values: those that reached it earlier, or at the same time with an earlier
+    # name (then id), come first. Counted on the (period, value) range of the equal values.
+    before = or_(reached < at, and_(reached == at, or_(Organisation.name < name,
+                                                       and_(Organisation.name == name, Organisation.id < org_id))))
+    equal, earlier = db.session.execute(_base(filters, key).where(value == val).with_only_columns(
+        func.count(), func.count(case((before, 1))))).one()
+    position = ahead + earlier + 1
+    result.viewer = Row(position, ahead + 1, equal > 1, org_id, name, ptype, region, tier, int(val),
                         is_viewer=True)
     return result
 

@@ -6,7 +6,7 @@ its own transaction. Replays are harmless: every write meets a unique key.
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import current_app
 
@@ -15,7 +15,7 @@ from ..database import utcnow, write_intent
 from ..extensions import db
 from . import badges, commissions, tiers
 from .models import ACCEPTED_ANSWER, CERTIFICATE_EARNED, DEAL_APPROVED, DEAL_WON, EVENT_ATTENDED
-from .services import Credit, credit, program_date, record_won_deal
+from .services import Credit, credit, program_date, program_zone, record_won_deal
 
 
 def _transaction(work) -> None:
@@ -44,17 +44,30 @@ def listener(signal):
     return decorator
 
 
+def _event_time(moment: datetime | None) -> datetime:
+    """When the event happened (never in the future): points belong to the period of the event."""
+    now = utcnow()
+    return min(moment, now) if moment is not None else now
+
+
+def _day_time(day) -> datetime:
+    """Noon of a program-time day, in UTC: the moment a deal closed on that day is counted."""
+    from datetime import time
+    return _event_time(datetime.combine(day, time(12), tzinfo=program_zone()).astimezone(timezone.utc))
+
+
 @listener(signals.deal_approved)
 def on_deal_approved(deal, **_kw) -> None:
     entry = Credit(DEAL_APPROVED, f"deal:{deal.id}", deal.organisation_id, deal.created_by_id)
-    _transaction(lambda: credit(entry))
+    at = _event_time(deal.decided_at)
+    _transaction(lambda: credit(entry, at))
 
 
 def record_win(deal_id: int, org_id: int, user_id: int | None, product: str, amount: int, closed_on,
                now: datetime | None = None) -> bool:
     """Everything a won deal brings, in the caller's transaction. True when it was new."""
     now = now or utcnow()
-    credit(Credit(DEAL_WON, f"deal:{deal_id}", org_id, user_id), now)
+    credit(Credit(DEAL_WON, f"deal:{deal_id}", org_id, user_id), _day_time(closed_on))
     if not record_won_deal(deal_id, org_id, user_id, product, amount, closed_on, now):
         return False
     commissions.lines_for_won_deal(deal_id, org_id, product, amount, now)

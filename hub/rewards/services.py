@@ -74,6 +74,15 @@ def insert_ignore(model, **values) -> bool:
     return db.session.execute(stmt).rowcount == 1
 
 
+def insert_many_ignore(model, rows: list[dict], chunk: int = 500) -> int:
+    """Many rows at once, each ignored if its unique key is taken. Returns how many went in."""
+    inserted = 0
+    for start in range(0, len(rows), chunk):
+        stmt = dialect_insert(model).values(rows[start:start + chunk]).on_conflict_do_nothing()
+        inserted += db.session.execute(stmt).rowcount
+    return inserted
+
+
 # --- aggregates --------------------------------------------------------------------------------
 
 def bump_stats(organisation_id: int, day: date, at: datetime, revenue: int = 0, points: int = 0,
