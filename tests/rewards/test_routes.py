@@ -149,3 +149,19 @@ def test_home_page_query_count_is_bounded(client, login, world, count_queries):
     with count_queries() as after:
         client.get(url("core.home"))
     assert after.count == before.count
+
+
+def test_badges_on_profile_team_and_organisation_pages(client, login, world, badges_loaded):
+    from tests.rewards.conftest import certificate_ns
+    from hub import signals
+    win(world.org_a, world.a_member)
+    signals.certificate_earned.send(certificate_ns(world.a_member), renewal=False)
+    login(world.a_member)
+    profile = client.get(url("accounts.profile")).get_data(as_text=True)
+    assert "Your badges" in profile and "First certificate" in profile
+    login(world.a_admin)
+    team = client.get(url("accounts.team")).get_data(as_text=True)
+    assert "First deal won" in team
+    login(world.manager)
+    page = client.get(url("accounts.organisation", org_id=world.org_a.id)).get_data(as_text=True)
+    assert "First deal won" in page
