@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from .deals import bp as deals_bp
     from .academy import bp as academy_bp
     from .library import bp as library_bp
+    from .rewards import bp as rewards_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(deals_bp, url_prefix="/deals")
     app.register_blueprint(academy_bp, url_prefix="/academy")
     app.register_blueprint(library_bp, url_prefix="/library")
+    app.register_blueprint(rewards_bp, url_prefix="/rewards")
 
     # Import every model so that migrations and metadata see the whole schema.
     from .core import models as _core_models  # noqa: F401
@@ -110,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from .program import models as _program_models  # noqa: F401
     from .academy import models as _academy_models  # noqa: F401
     from .library import models as _library_models  # noqa: F401
+    from .rewards import models as _rewards_models  # noqa: F401
 
     from . import search
     search.install(app)

@@ -469,13 +469,31 @@ def create_demo(echo=print, seed: int = SEED, today: date | None = None) -> dict
     """Create the demo program once. Returns the counts of what it created (empty when present)."""
     if demo_present():
         echo("demo program already present")
+        _feed_rewards(echo)
         return {}
     with write_intent():
         builder = _DemoBuilder(random.Random(seed), today or utcnow().date(), echo)
         counts = builder.build()
         db.session.commit()
     echo("demo program created: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+    _feed_rewards(echo)
     return counts
+
+
+def _feed_rewards(echo) -> None:
+    """Replay the demo deals' approvals and wins through the deal signals, as the live program
+    would have sent them (the listeners ignore what they have seen), then the rewards' own demo
+    touches. Idempotent."""
+    from . import signals
+    from .rewards.demo import seed as seed_rewards
+
+    deals = list(db.session.scalars(select(Deal).where(
+        Deal.status.in_((APPROVED, WON, LOST, EXPIRED)), Deal.decided_at.is_not(None)).order_by(Deal.decided_at)))
+    for deal in deals:
+        signals.deal_approved.send(deal, actor=None)
+        if deal.status == WON:
+            signals.deal_won.send(deal, actor=None)
+    seed_rewards(echo)
 
 
 class _DemoBuilder:

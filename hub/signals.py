@@ -14,6 +14,9 @@ deal_won = _signals.signal("deal-won")
 certificate_earned = _signals.signal("certificate-earned")
 certificate_expired = _signals.signal("certificate-expired")
 library_item_used = _signals.signal("library-item-used")  # kwargs: user, action, file_name
+# Reserved for events and community (no sender yet); rewards listens to both.
+event_attended = _signals.signal("event-attended")
+answer_accepted = _signals.signal("answer-accepted")
 
 # What listeners may read (they never import the sender's models; attribute access is enough):
 # - organisation_created(org, actor): org.id, org.slug, org.kind, org.created_at

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-23 11:35:58.631901
+Create Date: 2026-11-23 11:36:11.191744
 
 """
 from alembic import op
@@ -161,6 +161,22 @@ def upgrade():
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_message_sent_at'), ['sent_at'], unique=False)
 
+    op.create_table('reward_badge',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=60), nullable=False),
+    sa.Column('scope', sa.String(length=20), nullable=False),
+    sa.Column('rule', sa.String(length=40), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('name_ru', sa.String(length=120), nullable=False),
+    sa.Column('name_en', sa.String(length=120), nullable=False),
+    sa.Column('description_ru', sa.Text(), nullable=False),
+    sa.Column('description_en', sa.Text(), nullable=False),
+    sa.Column('image', sa.String(length=120), nullable=False),
+    sa.Column('sort_order', sa.Integer(), nullable=False),
+    sa.Column('checksum', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reward_badge')),
+    sa.UniqueConstraint('slug', name=op.f('uq_reward_badge_slug'))
+    )
     op.create_table('academy_lesson',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=80), nullable=False),
@@ -248,6 +264,23 @@ def upgrade():
     )
     with op.batch_alter_table('library_usage', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_library_usage_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('reward_period_stat',
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=10), nullable=False),
+    sa.Column('revenue_kopecks', sa.BigInteger(), nullable=False),
+    sa.Column('revenue_at', hub.database.UTCDateTime(), nullable=True),
+    sa.Column('points', sa.BigInteger(), nullable=False),
+    sa.Column('points_at', hub.database.UTCDateTime(), nullable=True),
+    sa.Column('deals_won', sa.Integer(), nullable=False),
+    sa.Column('deals_at', hub.database.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_reward_period_stat_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('organisation_id', 'period', name=op.f('pk_reward_period_stat'))
+    )
+    with op.batch_alter_table('reward_period_stat', schema=None) as batch_op:
+        batch_op.create_index('ix_reward_stat_deals', ['period', 'deals_won'], unique=False)
+        batch_op.create_index('ix_reward_stat_points', ['period', 'points'], unique=False)
+        batch_op.create_index('ix_reward_stat_revenue', ['period', 'revenue_kopecks'], unique=False)
 
     op.create_table('user',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -446,6 +479,118 @@ def upgrade():
     with op.batch_alter_table('password_reset', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_reset_user_id'), ['user_id'], unique=False)
 
+    op.create_table('reward_badge_award',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('badge_id', sa.Integer(), nullable=False),
+    sa.Column('holder_key', sa.String(length=40), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('awarded_at', hub.database.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['badge_id'], ['reward_badge.id'], name=op.f('fk_reward_badge_award_badge_id_reward_badge'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_reward_badge_award_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_reward_badge_award_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reward_badge_award')),
+    sa.UniqueConstraint('badge_id', 'holder_key', name='uq_reward_badge_holder')
+    )
+    with op.batch_alter_table('reward_badge_award', schema=None) as batch_op:
+        batch_op.create_index('ix_reward_badge_award_org', ['organisation_id', 'awarded_at'], unique=False)
+        batch_op.create_index('ix_reward_badge_award_user', ['user_id', 'awarded_at'], unique=False)
+
+    op.create_table('reward_commission_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('deal_id', sa.Integer(), nullable=True),
+    sa.Column('rule', sa.String(length=20), nullable=False),
+    sa.Column('source_key', sa.String(length=80), nullable=False),
+    sa.Column('tier', sa.String(length=20), nullable=True),
+    sa.Column('product', sa.String(length=40), nullable=True),
+    sa.Column('period', sa.String(length=10), nullable=True),
+    sa.Column('base_kopecks', sa.BigInteger(), nullable=False),
+    sa.Column('percent', sa.Numeric(precision=7, scale=3), nullable=True),
+    sa.Column('amount_kopecks', sa.BigInteger(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('created_at', hub.database.UTCDateTime(), nullable=False),
+    sa.Column('approved_at', hub.database.UTCDateTime(), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('paid_at', hub.database.UTCDateTime(), nullable=True),
+    sa.Column('paid_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['user.id'], name=op.f('fk_reward_commission_line_approved_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_reward_commission_line_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['paid_by_id'], ['user.id'], name=op.f('fk_reward_commission_line_paid_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reward_commission_line')),
+    sa.UniqueConstraint('deal_id', 'rule', name='uq_reward_commission_deal_rule'),
+    sa.UniqueConstraint('source_key', name='uq_reward_commission_source')
+    )
+    with op.batch_alter_table('reward_commission_line', schema=None) as batch_op:
+        batch_op.create_index('ix_reward_commission_org_status', ['organisation_id', 'status'], unique=False)
+
+    op.create_table('reward_point_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=30), nullable=False),
+    sa.Column('source_key', sa.String(length=80), nullable=False),
+    sa.Column('points', sa.Integer(), nullable=False),
+    sa.Column('created_at', hub.database.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_reward_point_entry_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_reward_point_entry_user_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reward_point_entry')),
+    sa.UniqueConstraint('action', 'source_key', name='uq_reward_point_action_source')
+    )
+    with op.batch_alter_table('reward_point_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_reward_point_org_created', ['organisation_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_reward_point_user_action', ['user_id', 'action'], unique=False)
+
+    op.create_table('reward_tier_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('old_tier', sa.String(length=20), nullable=False),
+    sa.Column('new_tier', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.String(length=30), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', hub.database.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['user.id'], name=op.f('fk_reward_tier_change_actor_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_reward_tier_change_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reward_tier_change'))
+    )
+    with op.batch_alter_table('reward_tier_change', schema=None) as batch_op:
+        batch_op.create_index('ix_reward_tier_change_org', ['organisation_id', 'created_at'], unique=False)
+
+    op.create_table('reward_tier_state',
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('rule_tier', sa.String(length=20), nullable=False),
+    sa.Column('below_since', hub.database.UTCDateTime(), nullable=True),
+    sa.Column('qualified_tier', sa.String(length=20), nullable=False),
+    sa.Column('revenue_12m_kopecks', sa.BigInteger(), nullable=False),
+    sa.Column('certified_people', sa.Integer(), nullable=False),
+    sa.Column('quality', sa.Numeric(precision=5, scale=2), nullable=True),
+    sa.Column('evaluated_at', hub.database.UTCDateTime(), nullable=True),
+    sa.Column('override_tier', sa.String(length=20), nullable=True),
+    sa.Column('override_reason', sa.Text(), nullable=True),
+    sa.Column('override_until', sa.Date(), nullable=True),
+    sa.Column('override_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_reward_tier_state_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['override_by_id'], ['user.id'], name=op.f('fk_reward_tier_state_override_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('organisation_id', name=op.f('pk_reward_tier_state'))
+    )
+    op.create_table('reward_won_deal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('deal_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('product', sa.String(length=40), nullable=False),
+    sa.Column('amount_kopecks', sa.BigInteger(), nullable=False),
+    sa.Column('closed_on', sa.Date(), nullable=False),
+    sa.Column('recorded_at', hub.database.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_reward_won_deal_organisation_id_organisation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_reward_won_deal_user_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reward_won_deal')),
+    sa.UniqueConstraint('deal_id', name=op.f('uq_reward_won_deal_deal_id'))
+    )
+    with op.batch_alter_table('reward_won_deal', schema=None) as batch_op:
+        batch_op.create_index('ix_reward_won_org_closed', ['organisation_id', 'closed_on'], unique=False)
+
     op.create_table('academy_attempt_question',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('attempt_id', sa.Integer(), nullable=False),
@@ -527,6 +672,29 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_academy_attempt_question_attempt_id'))
 
     op.drop_table('academy_attempt_question')
+    with op.batch_alter_table('reward_won_deal', schema=None) as batch_op:
+        batch_op.drop_index('ix_reward_won_org_closed')
+
+    op.drop_table('reward_won_deal')
+    op.drop_table('reward_tier_state')
+    with op.batch_alter_table('reward_tier_change', schema=None) as batch_op:
+        batch_op.drop_index('ix_reward_tier_change_org')
+
+    op.drop_table('reward_tier_change')
+    with op.batch_alter_table('reward_point_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_reward_point_user_action')
+        batch_op.drop_index('ix_reward_point_org_created')
+
+    op.drop_table('reward_point_entry')
+    with op.batch_alter_table('reward_commission_line', schema=None) as batch_op:
+        batch_op.drop_index('ix_reward_commission_org_status')
+
+    op.drop_table('reward_commission_line')
+    with op.batch_alter_table('reward_badge_award', schema=None) as batch_op:
+        batch_op.drop_index('ix_reward_badge_award_user')
+        batch_op.drop_index('ix_reward_badge_award_org')
+
+    op.drop_table('reward_badge_award')
     with op.batch_alter_table('password_reset', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_reset_user_id'))
 
@@ -577,6 +745,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_user_organisation_id'))
 
     op.drop_table('user')
+    with op.batch_alter_table('reward_period_stat', schema=None) as batch_op:
+        batch_op.drop_index('ix_reward_stat_revenue')
+        batch_op.drop_index('ix_reward_stat_points')
+        batch_op.drop_index('ix_reward_stat_deals')
+
+    op.drop_table('reward_period_stat')
     with op.batch_alter_table('library_usage', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_library_usage_organisation_id'))
 
@@ -598,6 +772,7 @@ def downgrade():
         batch_op.drop_index('ix_academy_lesson_course_position')
 
     op.drop_table('academy_lesson')
+    op.drop_table('reward_badge')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_message_sent_at'))
 

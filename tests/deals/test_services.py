@@ -229,11 +229,14 @@ def test_won_needs_final_amount_and_date(world, register):
         services.mark_won(deal, world.a_member, 100, TODAY + timedelta(days=1), now=NOW)
     assert db.session.get(Deal, deal.id).status == APPROVED
     won = []
-    signals.deal_won.connect(lambda sender, **kw: won.append(sender.id), weak=False)
+    def receiver(sender, **kw):
+        won.append(sender.id)
+    # Disconnect only this receiver: clearing them all would drop other features' listeners.
+    signals.deal_won.connect(receiver)
     try:
         services.mark_won(deal, world.a_member, 123_456_78, TODAY, now=NOW)
     finally:
-        signals.deal_won.receivers.clear()
+        signals.deal_won.disconnect(receiver)
     deal = db.session.get(Deal, deal.id)
     assert (deal.status, deal.final_amount_kopecks, deal.closed_on) == (WON, 12_345_678, TODAY)
     assert claims_of(deal) == [] and won == [deal.id]

@@ -1,0 +1,10 @@
+"""Rewards (R1-R4, D5): points, badges, tiers, leaderboards and commissions.
+
+Fed only by signals (hub/signals.py) and facts (hub/facts.py); no other module imports this
+package's internals.
+"""
+from flask import Blueprint
+
+bp = Blueprint("rewards", __name__)
+
+from . import routes, listeners, jobs, panels  # noqa: E402,F401

@@ -1,0 +1,301 @@
+"""Badges (R2): definitions in content/badges.yml, awarded once per holder by rules.
+
+The same function decides on both paths: the listeners call `evaluate` for the organisation and
+person an event concerns, `flask --app hub tick` calls it for everyone. Awards are inserted with
+ON CONFLICT DO NOTHING on (badge, holder), so each badge is held once however often it is earned.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+import click
+import yaml
+from flask import current_app
+from sqlalchemy import and_, func, literal, or_, select
+
+from .. import facts
+from ..accounts.models import PARTNER, Organisation, User
+from ..core.cli import content_loader
+from ..database import utcnow, write_intent
+from ..extensions import db
+from .models import (ACCEPTED_ANSWER, CERTIFICATE_EARNED, EVENT_ATTENDED, METRICS, Badge, BadgeAward,
+                     PeriodStat, PointEntry, WonDeal)
+from .services import insert_many_ignore, period_key, program_date
+
+USER = "user"
+ORGANISATION = "organisation"
+# rule -> (scope, {parameter: type})
+RULE_TYPES = {
+    "deals_won": (ORGANISATION, {"count": int}),
+    "certificates": (USER, {"count": int}),
+    "all_tracks_certified": (ORGANISATION, {}),
+    "top_month": (ORGANISATION, {"top": int, "metric": str}),
+    "events_attended": (USER, {"count": int}),
+    "accepted_answers": (USER, {"count": int}),
+    "points": (USER, {"total": int}),
+}
+_ACTION_OF_RULE = {"certificates": CERTIFICATE_EARNED, "events_attended": EVENT_ATTENDED,
+                   "accepted_answers": ACCEPTED_ANSWER}
+IMAGE_DIR = ("img", "badges")
+# Awarded by tick only: a month's ranking is known when the month is over, not on one event.
+PERIODIC_RULES = ("top_month",)
+
+
+class BadgeFileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class BadgeSource:
+    slug: str
+    scope: str
+    rule: str
+    params: dict
+    name_ru: str
+    name_en: str
+    description_ru: str
+    description_en: str
+    image: str
+    order: int
+    checksum: str
+
+
+def read_badges(path: Path, static_dir: Path) -> list[BadgeSource]:
+    def fail(key: str, problem: str):
+        raise BadgeFileError(f"{path}: {key}: {problem}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail("(file)", "does not exist")
+    except yaml.YAMLError as exc:
+        fail("(file)", f"is not valid YAML: {exc}")
+    if not isinstance(raw, dict) or not isinstance(raw.get("badges"), list):
+        fail("badges", "must be a list of badges")
+    out, seen = [], set()
+    for i, item in enumerate(raw["badges"]):
+        key = f"badges[{i}]"
+        if not isinstance(item, dict):
+            fail(key, "must be a mapping")
+        slug = item.get("slug")
+        if not isinstance(slug, str) or not slug or not all(c.isalnum() or c == "-" for c in slug):
+            fail(f"{key}.slug", f"must be letters, digits and dashes, got {slug!r}")
+        if slug in seen:
+            fail(f"{key}.slug", f"{slug!r} appears twice")
+        seen.add(slug)
+        key = f"badges[{slug}]"
+        unknown = set(item) - {"slug", "rule", "params", "name", "description", "image", "order"}
+        if unknown:
+            fail(f"{key}.{sorted(unknown)[0]}", "is not a known key (known: slug, rule, params, name, "
+                                                "description, image, order)")
+        rule = item.get("rule")
+        if rule not in RULE_TYPES:
+            fail(f"{key}.rule", f"unknown rule {rule!r} (known: {', '.join(RULE_TYPES)})")
+        scope, spec = RULE_TYPES[rule]
+        params = item.get("params") or {}
+        if not isinstance(params, dict):
+            fail(f"{key}.params", "must be a mapping")
+        for name, kind in spec.items():
+            value = params.get(name)
+            if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                fail(f"{key}.params.{name}", f"must be a whole number of at least 1, got {value!r}")
+            if kind is str and not isinstance(value, str):
+                fail(f"{key}.params.{name}", f"must be a text, got {value!r}")
+        extra = set(params) - set(spec)
+        if extra:
+            fail(f"{key}.params.{sorted(extra)[0]}", f"is not a parameter of {rule}")
+        if rule == "top_month" and params["metric"] not in METRICS:
+            fail(f"{key}.params.metric", f"must be one of {', '.join(METRICS)}")
+        texts = {}
+        for field in ("name", "description"):
+            value = item.get(field)
+            for lang in ("ru", "en"):
+                text = value.get(lang) if isinstance(value, dict) else None
+                if not isinstance(text, str) or not text.strip():
+                    fail(f"{key}.{field}.{lang}", "must be a non-empty text (both ru and en are required)")
+                texts[f"{field}_{lang}"] = text.strip()
+        image = item.get("image")
+        if not isinstance(image, str) or not image.endswith(".svg") or "/" in image:
+            fail(f"{key}.image", "must be the name of an .svg file in static/img/badges")
+        if not (static_dir.joinpath(*IMAGE_DIR) / image).is_file():
+            fail(f"{key}.image", f"static/img/badges/{image} does not exist")
+        order = item.get("order", 100)
+        if isinstance(order, bool) or not isinstance(order, int):
+            fail(f"{key}.order", "must be a whole number")
+        digest = hashlib.sha256(json.dumps(item, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+        out.append(BadgeSource(slug=slug, scope=scope, rule=rule, params=params, image=image, order=order,
+                               checksum=digest, **texts))
+    return out
+
+
+def sync_badges(sources: list[BadgeSource]) -> dict[str, int]:
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+    existing = {b.slug: b for b in db.session.scalars(select(Badge))}
+    for src in sources:
+        badge = existing.get(src.slug)
+        if badge is not None and badge.checksum == src.checksum:
+            counts["unchanged"] += 1
+            continue
+        if badge is None:
+            badge = Badge(slug=src.slug)
+            db.session.add(badge)
+            counts["created"] += 1
+        else:
+            counts["updated"] += 1
+        badge.scope, badge.rule, badge.params, badge.image, badge.sort_order = (
+            src.scope, src.rule, src.params, src.image, src.order)
+        badge.name_ru, badge.name_en = src.name_ru, src.name_en
+        badge.description_ru, badge.description_en = src.description_ru, src.description_en
+        badge.checksum = src.checksum
+    wanted = {s.slug for s in sources}
+    for slug, badge in existing.items():
+        if slug not in wanted:
+            db.session.delete(badge)
+            counts["removed"] += 1
+    db.session.flush()
+    return counts
+
+
+@content_loader("badges")
+def load_badges(directory: str, echo: Callable[[str], None]) -> dict[str, int]:
+    path = Path(directory) / "badges.yml"
+    if not path.is_file():
+        # Like pages: a content directory without the file is more likely a wrong --dir.
+        echo(f"badges: {path} does not exist, badges left as they are")
+        return {}
+    try:
+        sources = read_badges(path, Path(current_app.static_folder))
+    except BadgeFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    with write_intent():
+        return sync_badges(sources)
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+def _count_by_org(rule_filter, org_ids):
+    query = select(WonDeal.organisation_id).group_by(WonDeal.organisation_id)
+    if org_ids is not None:
+        query = query.where(WonDeal.organisation_id.in_(org_ids))
+    return query.having(rule_filter)
+
+
+def _org_holders(badge: Badge, org_ids: list[int] | None, now: datetime) -> set[int]:
+    params = badge.params or {}
+    if badge.rule == "deals_won":
+        return set(db.session.scalars(_count_by_org(func.count(WonDeal.id) >= params["count"], org_ids)))
+    if badge.rule == "all_tracks_certified":
+        tracks = facts.get("all_track_slugs", default=[]) or []
+        if not tracks:
+            return set()
+        candidates = org_ids if org_ids is not None else list(db.session.scalars(
+            select(Organisation.id).where(Organisation.kind == PARTNER)))
+        held = set()
+        for org_id in candidates:
+            by_track = facts.get("valid_certifications_by_track", org_id, now, default={}) or {}
+            if all(by_track.get(t, 0) > 0 for t in tracks):
+                held.add(org_id)
+        return held
+    if badge.rule == "top_month":
+        return top_month_holders(params["metric"], params["top"], org_ids, now)
+    return set()
+
+
+def top_month_holders(metric: str, top: int, org_ids: list[int] | None, now: datetime) -> set[int]:
+    """Organisations ranked within `top` in any closed month (same order as the leaderboard:
+    value, then who reached it first, then name)."""
+    value, reached = {"revenue": (PeriodStat.revenue_kopecks, PeriodStat.revenue_at),
+                      "points": (PeriodStat.points, PeriodStat.points_at),
+                      "deals": (PeriodStat.deals_won, PeriodStat.deals_at)}[metric]
+    this_month = period_key("month", program_date(now))
+    position = func.row_number().over(partition_by=PeriodStat.period,
+                                      order_by=(value.desc(), reached.asc(), Organisation.name.asc(),
+                                                Organisation.id.asc())).label("position")
+    ranked = (select(PeriodStat.organisation_id.label("org_id"), position)
+              .join(Organisation, Organisation.id == PeriodStat.organisation_id)
+              .where(PeriodStat.period.like("____-__"), PeriodStat.period < this_month, value > 0)
+              .subquery())
+    query = select(ranked.c.org_id).where(ranked.c.position <= top).distinct()
+    if org_ids is not None:
+        query = query.where(ranked.c.org_id.in_(org_ids))
+    return set(db.session.scalars(query))
+
+
+def _user_holders(badge: Badge, user_ids: list[int] | None) -> set[int]:
+    params = badge.params or {}
+    if badge.rule in _ACTION_OF_RULE:
+        query = (select(PointEntry.user_id).where(PointEntry.action == _ACTION_OF_RULE[badge.rule],
+                                                  PointEntry.user_id.is_not(None))
+                 .group_by(PointEntry.user_id).having(func.count(PointEntry.id) >= params["count"]))
+    elif badge.rule == "points":
+        query = (select(PointEntry.user_id).where(PointEntry.user_id.is_not(None))
+                 .group_by(PointEntry.user_id).having(func.sum(PointEntry.points) >= params["total"]))
+    else:
+        return set()
+    if user_ids is not None:
+        query = query.where(PointEntry.user_id.in_(user_ids))
+    return set(db.session.scalars(query))
+
+
+def evaluate(org_ids: list[int] | None = None, user_ids: list[int] | None = None,
+             now: datetime | None = None) -> int:
+    """Award every badge the given holders have earned (everyone when both are None).
+    Runs in the caller's transaction; returns the number of new awards."""
+    now = now or utcnow()
+    everyone = org_ids is None and user_ids is None
+    org_ids = None if everyone else [i for i in (org_ids or []) if i]
+    user_ids = None if everyone else [i for i in (user_ids or []) if i]
+    rows: list[dict] = []
+    badges = list(db.session.scalars(select(Badge).order_by(Badge.sort_order, Badge.slug)))
+    user_orgs: dict[int, int] | None = None
+    for badge in badges:
+        if badge.rule in PERIODIC_RULES and not everyone:
+            continue
+        if badge.scope == ORGANISATION:
+            if org_ids == []:
+                continue
+            for org_id in sorted(_org_holders(badge, org_ids, now)):
+                rows.append(dict(badge_id=badge.id, holder_key=f"org:{org_id}", user_id=None,
+                                 organisation_id=org_id, awarded_at=now))
+        else:
+            if user_ids == []:
+                continue
+            holders = _user_holders(badge, user_ids)
+            if not holders:
+                continue
+            if user_orgs is None or not holders <= set(user_orgs):
+                user_orgs = dict(db.session.execute(select(User.id, User.organisation_id).where(
+                    User.id.in_(holders) if len(holders) < 5000 else literal(True))).all())
+            for user_id in sorted(holders):
+                if user_id in user_orgs:
+                    rows.append(dict(badge_id=badge.id, holder_key=f"user:{user_id}", user_id=user_id,
+                                     organisation_id=user_orgs[user_id], awarded_at=now))
+    if not rows:
+        return 0
+    # Skip what is held already (one query), then insert the rest; the unique key still decides.
+    held = set(db.session.execute(select(BadgeAward.badge_id, BadgeAward.holder_key).where(
+        BadgeAward.badge_id.in_({r["badge_id"] for r in rows}))).all()) if len(rows) > 50 else set()
+    return insert_many_ignore(BadgeAward, [r for r in rows if (r["badge_id"], r["holder_key"]) not in held])
+
+
+def awards_of_user(user_id: int, limit: int | None = None) -> list[BadgeAward]:
+    query = select(BadgeAward).where(BadgeAward.user_id == user_id).order_by(BadgeAward.awarded_at.desc(),
+                                                                            BadgeAward.id.desc())
+    return list(db.session.scalars(query.limit(limit) if limit else query))
+
+
+def awards_of_org(org_id: int, limit: int | None = None, include_people: bool = False) -> list[BadgeAward]:
+    query = select(BadgeAward).where(BadgeAward.organisation_id == org_id)
+    if not include_people:
+        query = query.where(BadgeAward.user_id.is_(None))
+    query = query.order_by(BadgeAward.awarded_at.desc(), BadgeAward.id.desc())
+    return list(db.session.scalars(query.limit(limit) if limit else query))
+
+
+def award_set() -> set[tuple[str, str]]:
+    """Every (badge slug, holder) pair: what the equality test compares."""
+    return set(db.session.execute(select(Badge.slug, BadgeAward.holder_key).join(Badge)).all())

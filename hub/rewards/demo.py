@@ -1,0 +1,57 @@
+"""Rewards in the demo program (called by hub/demo.py after the demo deals were replayed through
+the deal signals): tick's full evaluation, a tier history matching the demo tiers, one override,
+and older commission lines approved or paid. Idempotent: a second run adds nothing."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..accounts.models import ADMIN, MANAGER, PARTNER, Organisation, User
+from ..core.services import audit
+from ..database import utcnow, write_intent
+from ..extensions import db
+from ..program.rules import TIER_ORDER
+from .jobs import full_evaluation
+from .models import APPROVED, OWED, PAID, CommissionLine, TierChange, TierState
+from .tiers import rank
+
+
+def seed(echo=print) -> dict[str, int]:
+    now = utcnow()
+    counts = {"tier history": 0, "lines approved": 0, "lines paid": 0}
+    with write_intent():
+        manager = db.session.scalar(select(User).where(User.role.in_((MANAGER, ADMIN))).order_by(User.id).limit(1))
+        orgs = list(db.session.scalars(select(Organisation).where(Organisation.kind == PARTNER)
+                                       .order_by(Organisation.id)))
+        known = set(db.session.scalars(select(TierChange.organisation_id).distinct()))
+        for i, org in enumerate(orgs):
+            if org.id in known or rank(org.tier) == 0:
+                continue
+            # How the organisation climbed to its demo tier, one step every few months.
+            steps = TIER_ORDER[:rank(org.tier) + 1]
+            for k, (old, new) in enumerate(zip(steps, steps[1:])):
+                when = now - timedelta(days=400 - 110 * k - (i % 30))
+                db.session.add(TierChange(organisation_id=org.id, old_tier=old, new_tier=new, reason="promotion",
+                                          created_at=when))
+                counts["tier history"] += 1
+            # The demo starts with the tiers as the program assigned them; the engine keeps them
+            # (no grace period running) until the figures say otherwise.
+            if db.session.get(TierState, org.id) is None:
+                db.session.add(TierState(organisation_id=org.id, rule_tier=org.tier, qualified_tier=org.tier))
+        report = full_evaluation(now)
+        settled = db.session.scalar(select(CommissionLine.id).where(CommissionLine.status != OWED).limit(1))
+        if manager is not None and settled is None:
+            for line in db.session.scalars(select(CommissionLine).where(CommissionLine.status.in_((OWED, APPROVED)))):
+                if line.status == OWED and line.id % 3 != 0:
+                    line.status, line.approved_at, line.approved_by_id = APPROVED, now, manager.id
+                    audit("commission_line", line.id, APPROVED, actor=manager, organisation_id=line.organisation_id)
+                    counts["lines approved"] += 1
+                if line.status == APPROVED and line.id % 2 == 0:
+                    line.status, line.paid_at, line.paid_by_id = PAID, now, manager.id
+                    audit("commission_line", line.id, PAID, actor=manager, organisation_id=line.organisation_id)
+                    counts["lines paid"] += 1
+        db.session.commit()
+    counts.update(report)
+    echo("rewards demo: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+    return counts

@@ -1,0 +1,182 @@
+"""Rewards routes: parse -> form -> service -> render. The rules live in the service modules."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..accounts.models import PARTNER, Organisation
+from ..database import write_intent
+from ..extensions import db
+from ..program import rules as program_rules
+from ..web import redirect_to, render, roles_required
+from ..accounts.models import VENDOR_ROLES
+from . import badges, bp, commissions, leaderboards, panels, tiers
+from .forms import LeaderboardForm, LineActionForm, OverrideForm, metric_label, partner_type_label
+from .models import LINE_STATUSES, Badge
+
+
+@bp.app_template_global("rewards_tier_name")
+def _tier_name(code: str | None) -> str:
+    tier = program_rules.current().tier(code or "")
+    return str(tier.name) if tier else (code or "")
+
+
+@bp.app_template_global("rewards_partner_type")
+def _partner_type(code: str | None) -> str:
+    return partner_type_label(code) if code else ""
+
+
+@bp.app_template_global("rewards_metric_label")
+def _metric_label(metric: str) -> str:
+    return metric_label(metric)
+
+
+@bp.app_template_global("rewards_badge_image")
+def _badge_image(badge) -> str:
+    return url_for("static", filename=f"img/badges/{badge.image}")
+
+
+@bp.app_template_global("rewards_rule_label")
+def _rule_label(line) -> str:
+    return commissions.rule_label(line)
+
+
+@bp.app_template_global("rewards_status_label")
+def _status_label(status: str) -> str:
+    return commissions.status_label(status)
+
+
+@bp.app_template_global("rewards_org_badges")
+def _org_badges(org_id: int):
+    return badges.awards_of_org(org_id, limit=12)
+
+
+@bp.app_template_global("rewards_user_badges")
+def _user_badges(user_id: int):
+    return badges.awards_of_user(user_id, limit=12)
+
+
+@bp.app_template_global("rewards_locale")
+def _locale() -> str:
+    from ..i18n import locale_code
+    return locale_code()
+
+
+def _organisation(org_id: int) -> Organisation:
+    """A partner organisation the viewer may see: its own, or any for managers (404 otherwise)."""
+    org = db.session.get(Organisation, org_id)
+    if org is None or org.kind != PARTNER:
+        abort(404)
+    if not current_user.is_manager and org.id != current_user.organisation_id:
+        abort(404)
+    return org
+
+
+@bp.route("/")
+def index():
+    if current_user.is_manager:
+        return render("rewards/manager.html", overview=commissions.manager_overview())
+    return render("rewards/index.html", s=panels.summary(current_user),
+                  history=tiers.history(current_user.organisation_id, limit=5))
+
+
+@bp.route("/leaderboard")
+def leaderboard():
+    form = LeaderboardForm(request.args)
+    form.validate()
+    def ok(field):
+        return field.data if field.data and not field.errors else ""
+    filters = leaderboards.Filters(metric=ok(form.metric) or "revenue", period=ok(form.period) or "month",
+                                   partner_type=ok(form.partner_type), region=ok(form.region), tier=ok(form.tier))
+    viewer = None if current_user.is_manager else current_user.organisation_id
+    result = leaderboards.board(filters, viewer_org_id=viewer)
+    return render("rewards/leaderboard.html", block="board", form=form, board=result, args=filters.args())
+
+
+@bp.route("/badges")
+def badge_list():
+    all_badges = list(db.session.scalars(select(Badge).order_by(Badge.sort_order, Badge.slug)))
+    held = {}
+    if current_user.is_partner:
+        for award in badges.awards_of_org(current_user.organisation_id, include_people=True):
+            if award.user_id in (None, current_user.id):
+                held[award.badge_id] = award
+    return render("rewards/badges.html", badges=all_badges, held=held)
+
+
+@bp.route("/organisations/<int:org_id>/tier")
+def tier(org_id: int):
+    org = _organisation(org_id)
+    form = OverrideForm() if current_user.is_manager else None
+    return _tier_page(org, form)
+
+
+def _tier_page(org, form, status=200):
+    return render("rewards/tier.html", status=status, organisation=org, why=tiers.explain(org),
+                  rules=program_rules.current(), history=tiers.history(org.id), form=form)
+
+
+@bp.route("/organisations/<int:org_id>/tier/override", methods=["POST"])
+@roles_required(*VENDOR_ROLES)
+def override(org_id: int):
+    org = _organisation(org_id)
+    form = OverrideForm()
+    if form.validate_on_submit():
+        with write_intent():
+            try:
+                tiers.set_override(org, form.tier.data, form.reason.data, form.until.data, current_user)
+            except tiers.TierError as exc:
+                db.session.rollback()
+                form.until.errors = list(form.until.errors) + [str(exc)]
+            else:
+                db.session.commit()
+                flash(_("The override is saved."), "success")
+                return redirect_to(url_for("rewards.tier", org_id=org.id))
+    return _tier_page(org, form, status=422)
+
+
+def _statement_org(org_id: int) -> Organisation:
+    org = _organisation(org_id)
+    if not (current_user.is_manager or current_user.is_partner_admin):
+        abort(403)
+    return org
+
+
+@bp.route("/organisations/<int:org_id>/statement")
+def statement(org_id: int):
+    org = _statement_org(org_id)
+    status = request.args.get("status") if request.args.get("status") in LINE_STATUSES else ""
+    return render("rewards/statement.html", block="lines", organisation=org,
+                  statement=commissions.statement(org, status or None), status_filter=status,
+                  action_form=LineActionForm() if current_user.is_manager else None)
+
+
+@bp.route("/organisations/<int:org_id>/statement.csv")
+def statement_csv(org_id: int):
+    org = _statement_org(org_id)
+    response = Response(commissions.export_csv(org), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="commissions-{org.slug}.csv"'
+    return response
+
+
+@bp.route("/organisations/<int:org_id>/statement/lines", methods=["POST"])
+@roles_required(*VENDOR_ROLES)
+def line_action(org_id: int):
+    org = _organisation(org_id)
+    form = LineActionForm()
+    if not form.validate_on_submit():
+        flash(_("Unknown action."), "error")
+        return render("rewards/statement.html", status=422, organisation=org, statement=commissions.statement(org),
+                      status_filter="", action_form=form)
+    with write_intent():
+        try:
+            commissions.set_status([int(form.line_id.data)], form.action.data, current_user, org.id)
+        except commissions.CommissionError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Line approved.") if form.action.data == "approved" else _("Line marked paid."), "success")
+    return redirect_to(url_for("rewards.statement", org_id=org.id))
