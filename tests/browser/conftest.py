@@ -50,6 +50,21 @@ def browser_type_launch_args():
     }
 
 
+def _buffered(wsgi_app):
+    """Read each response whole and close it before werkzeug writes it. werkzeug's dev server skips
+    closing the body when the browser drops the connection early (a favicon or a page left while it
+    loads), and the open static file then surfaces later as an unraisable ResourceWarning in
+    whichever test is running."""
+    def app(environ, start_response):
+        body = wsgi_app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return app
+
+
 class _QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs):
         pass
@@ -58,7 +73,7 @@ class _QuietHandler(WSGIRequestHandler):
 @pytest.fixture(scope="session")
 def live_server(_migrated, database_url, data_dir):
     app = create_app(make_config(database_url, data_dir, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=False))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     server.url = f"http://127.0.0.1:{server.server_port}"  # type: ignore[attr-defined]
