@@ -36,8 +36,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
+import click
 from flask import current_app, has_app_context
-from markupsafe import Markup, escape
+from flask.cli import AppGroup
+from markupsafe import Markup
 from sqlalchemy import event, func, select, text as sql_text
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -96,10 +98,6 @@ class Document:
     text_ru: str
     text_en: str
     published: int                          # date.toordinal()
-
-
-class IndexUnavailable(RuntimeError):
-    pass
 
 
 # --- documents from the database ----------------------------------------------------------------
@@ -722,9 +720,6 @@ def startup_check(app) -> None:
 
 # --- CLI --------------------------------------------------------------------------------------------
 
-import click  # noqa: E402
-from flask.cli import AppGroup  # noqa: E402
-
 search_cli = AppGroup("search", help="The library search index.")
 
 
@@ -746,7 +741,3 @@ def check_command() -> None:
     click.echo(message)
     if not ok:
         raise click.exceptions.Exit(1)
-
-
-def escape_text(value: str) -> Markup:
-    return escape(value)
