@@ -198,6 +198,21 @@ def _measure(app, args) -> None:
                 worst = max(worst, p95)
             print(f"  {name:<{width}}  {statistics.median(timings):9.1f}  {p95:7.1f}  {len(timings):4d}")
         print(f"\n  worst leaderboard p95: {worst:.1f} ms (goal < 50 ms): {'met' if worst < 50 else 'NOT met'}")
+
+        # The queries alone (the service call, no HTTP or template): what the aggregates cost.
+        from hub.rewards import leaderboards
+        print(f"\n  {'leaderboard queries only (service)':<{width}}  {'median ms':>9}  {'p95 ms':>7}  {'n':>4}")
+        for metric in ("revenue", "points", "deals"):
+            for period in ("month", "quarter", "year", "all"):
+                timings = []
+                for _ in range(args.requests):
+                    started = time.perf_counter()
+                    leaderboards.board(leaderboards.Filters(metric=metric, period=period), viewer_org_id=org_id)
+                    timings.append((time.perf_counter() - started) * 1000)
+                    db.session.rollback()
+                timings.sort()
+                p95 = statistics.quantiles(timings, n=20, method="inclusive")[18]
+                print(f"  {metric + '/' + period:<{width}}  {statistics.median(timings):9.1f}  {p95:7.1f}  {len(timings):4d}")
         try:
             print(f"  load average (1 min): {os.getloadavg()[0]:.1f}")
         except OSError:

@@ -110,6 +110,14 @@ def board(filters: Filters, viewer_org_id: int | None = None, now: datetime | No
         result.viewer_absent = True
         return result
     org_id, val, at, name, ptype, region, tier = mine
+    result.viewer = place(filters, key, org_id, int(val), at, name, ptype, region, tier)
+    return result
+
+
+def place(filters: Filters, key: str, org_id: int, val: int, at, name: str, ptype=None, region=None,
+          tier=None) -> Row:
+    """An organisation's rank and position on a board, from its own value: two range counts."""
+    value, reached = columns(filters.metric)
     # Ahead = strictly higher values: a range count on the (period, value) index, joined to the
     # organisations only when a filter needs them (stats exist for partner organisations only).
     ahead_query = select(func.count()).select_from(PeriodStat).where(PeriodStat.period == key, value > val)
@@ -123,13 +131,4 @@ def board(filters: Filters, viewer_org_id: int | None = None, now: datetime | No
                                                        and_(Organisation.name == name, Organisation.id < org_id))))
     equal, earlier = db.session.execute(_base(filters, key).where(value == val).with_only_columns(
         func.count(), func.count(case((before, 1))))).one()
-    position = ahead + earlier + 1
-    result.viewer = Row(position, ahead + 1, equal > 1, org_id, name, ptype, region, tier, int(val),
-                        is_viewer=True)
-    return result
-
-
-def rank_of(org_id: int, metric: str = METRIC_REVENUE, period: str = "all", now: datetime | None = None) -> Row | None:
-    """The organisation's place on an unfiltered board (for the home panel): two queries."""
-    result = board(Filters(metric=metric, period=period), viewer_org_id=org_id, now=now, limit=0)
-    return result.viewer
+    return Row(ahead + earlier + 1, ahead + 1, equal > 1, org_id, name, ptype, region, tier, val, is_viewer=True)

@@ -1,7 +1,9 @@
 """The partner's rewards summary: the home-page panel and the rewards dashboard share it.
 
-A fixed number of queries whatever the data: tier state (1), points (1), badges (1), rank (2),
-commission totals (1, partner admins only), plus the onboarding fact when the academy offers it.
+A fixed number of queries whatever the data: tier state (1; +1 before the organisation's first
+evaluation), the organisation's period aggregates (1), its rank (2, once it has results this
+year), badges (1), commission totals (1, partner admins only), plus the onboarding fact when the
+academy offers it.
 """
 from __future__ import annotations
 
@@ -23,16 +25,22 @@ def summary(user, now: datetime | None = None) -> dict | None:
         return None
     now = now or utcnow()
     org = user.organisation
-    month = period_key("month", program_date(now))
-    points = dict(db.session.execute(select(PeriodStat.period, PeriodStat.points).where(
-        PeriodStat.organisation_id == org.id, PeriodStat.period.in_([ALL_TIME, month]))).all())
+    today = program_date(now)
+    month, year = period_key("month", today), period_key("year", today)
+    stats = {row.period: row for row in db.session.scalars(select(PeriodStat).where(
+        PeriodStat.organisation_id == org.id, PeriodStat.period.in_([ALL_TIME, month, year])))}
+    rank = None
+    mine = stats.get(year)
+    if mine is not None and mine.revenue_kopecks > 0:
+        rank = leaderboards.place(leaderboards.Filters(metric=METRIC_REVENUE, period="year"), year, org.id,
+                                  mine.revenue_kopecks, mine.revenue_at, org.name)
     return {
         "organisation": org,
         "why": tiers.explain(org, now),
-        "points_total": int(points.get(ALL_TIME) or 0),
-        "points_month": int(points.get(month) or 0),
+        "points_total": stats[ALL_TIME].points if ALL_TIME in stats else 0,
+        "points_month": stats[month].points if month in stats else 0,
         "badges": badges.awards_of_org(org.id, limit=6, include_people=True),
-        "rank": leaderboards.rank_of(org.id, METRIC_REVENUE, "year", now),
+        "rank": rank,
         "commissions": commissions.totals_for(org.id) if user.is_partner_admin else None,
         "onboarding": facts.get("onboarding_status", org.id, now, default=None),
     }

@@ -68,18 +68,24 @@ def dialect_insert(model):
     return (postgresql.insert if name == "postgresql" else sqlite.insert)(model)
 
 
+def _key(model):
+    return next(iter(model.__table__.primary_key.columns))
+
+
 def insert_ignore(model, **values) -> bool:
-    """Insert a row unless a unique key already holds it. True when this call inserted it."""
-    stmt = dialect_insert(model).values(**values).on_conflict_do_nothing()
-    return db.session.execute(stmt).rowcount == 1
+    """Insert a row unless a unique key already holds it. True when this call inserted it.
+    RETURNING says which rows went in (the driver's rowcount is not reliable for this on
+    every backend); SQLite >= 3.35 and PostgreSQL both return only the rows inserted."""
+    stmt = dialect_insert(model).values(**values).on_conflict_do_nothing().returning(_key(model))
+    return db.session.execute(stmt).first() is not None
 
 
 def insert_many_ignore(model, rows: list[dict], chunk: int = 500) -> int:
     """Many rows at once, each ignored if its unique key is taken. Returns how many went in."""
     inserted = 0
     for start in range(0, len(rows), chunk):
-        stmt = dialect_insert(model).values(rows[start:start + chunk]).on_conflict_do_nothing()
-        inserted += db.session.execute(stmt).rowcount
+        stmt = dialect_insert(model).values(rows[start:start + chunk]).on_conflict_do_nothing().returning(_key(model))
+        inserted += len(db.session.execute(stmt).all())
     return inserted
 
 

@@ -265,9 +265,12 @@ def explain(org: Organisation, now: datetime | None = None) -> Explanation:
     now = now or utcnow()
     state = db.session.get(TierState, org.id)
     if state is None or state.evaluated_at is None:
-        evaluate([org.id], now)
-        db.session.commit()
-        state = db.session.get(TierState, org.id)
+        # Never evaluated (no event yet, no tick yet): explain from today's figures without
+        # writing anything, as this runs inside a page view.
+        fig = gather([org.id], now)[org.id]
+        state = TierState(organisation_id=org.id, rule_tier=org.tier, qualified_tier=qualified_tier(fig),
+                          revenue_12m_kopecks=fig.revenue_12m_kopecks, certified_people=fig.certified_people,
+                          quality=fig.quality, evaluated_at=None)
     rules = program_rules.current()
     current = rules.tier(org.tier) or rules.tiers[0]
     index = rank(current.code)

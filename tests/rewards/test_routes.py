@@ -165,3 +165,18 @@ def test_badges_on_profile_team_and_organisation_pages(client, login, world, bad
     login(world.manager)
     page = client.get(url("accounts.organisation", org_id=world.org_a.id)).get_data(as_text=True)
     assert "First deal won" in page
+
+
+def test_home_panel_shows_the_ttfd_countdown_when_onboarding_exists(client, login, world):
+    from hub import facts
+    login(world.a_member)
+    assert "Days left to win your first deal" not in client.get(url("core.home")).get_data(as_text=True)
+    saved = dict(facts._PROVIDERS)
+    facts._PROVIDERS["onboarding_status"] = lambda org_id, now: {
+        "started_at": now, "deadline": now, "days_left": 41, "first_deal_at": None, "steps": []}
+    try:
+        page = client.get(url("core.home")).get_data(as_text=True)
+    finally:
+        facts._PROVIDERS.clear()
+        facts._PROVIDERS.update(saved)
+    assert "Days left to win your first deal" in page and "41" in page
