@@ -9,6 +9,8 @@ from . import services
 @home_panel("academy.onboarding", "academy/_home_panel.html", order=20, audience="partner")
 def onboarding_panel(user):
     language = services.lang()
-    return {"plan": services.onboarding_status(user.organisation_id, utcnow(), language),
-            "resume": services.continue_lesson(user), "lang": language,
-            "can_tick": user.is_partner_admin}
+    plan = services.onboarding_status(user.organisation_id, utcnow(), language)
+    resume = services.continue_lesson(user)
+    if plan is None and resume is None:
+        return None
+    return {"plan": plan, "resume": resume, "lang": language, "can_tick": user.is_partner_admin}
