@@ -14,3 +14,9 @@ def onboarding_panel(user):
     if plan is None and resume is None:
         return None
     return {"plan": plan, "resume": resume, "lang": language, "can_tick": user.is_partner_admin}
+
+
+@home_panel("academy.certificates", "academy/_home_manager_panel.html", order=30, audience="manager")
+def certificates_panel(user):
+    now = utcnow()
+    return {"expiring": services.expiring_count(30, now), "certified": services.certified_total(now)}
