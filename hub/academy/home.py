@@ -9,6 +9,14 @@ from . import services
 @home_panel("academy.onboarding", "academy/_home_panel.html", order=20, audience="partner")
 def onboarding_panel(user):
     language = services.lang()
-    return {"plan": services.onboarding_status(user.organisation_id, utcnow(), language),
-            "resume": services.continue_lesson(user), "lang": language,
-            "can_tick": user.is_partner_admin}
+    plan = services.onboarding_status(user.organisation_id, utcnow(), language)
+    resume = services.continue_lesson(user)
+    if plan is None and resume is None:
+        return None
+    return {"plan": plan, "resume": resume, "lang": language, "can_tick": user.is_partner_admin}
+
+
+@home_panel("academy.certificates", "academy/_home_manager_panel.html", order=30, audience="manager")
+def certificates_panel(user):
+    now = utcnow()
+    return {"expiring": services.expiring_count(30, now), "certified": services.certified_total(now)}

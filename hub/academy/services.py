@@ -889,6 +889,17 @@ def expiring(days: int, now: datetime | None = None) -> list[Certificate]:
         .order_by(Certificate.expires_at).options(selectinload(Certificate.user), selectinload(Certificate.organisation))))
 
 
+def expiring_count(days: int, now: datetime | None = None) -> int:
+    now = now or utcnow()
+    return db.session.scalar(select(func.count(Certificate.id)).where(
+        Certificate.revoked_at.is_(None), Certificate.expires_at > now,
+        Certificate.expires_at <= now + timedelta(days=days))) or 0
+
+
+def certified_total(now: datetime | None = None) -> int:
+    return db.session.scalar(select(func.count(func.distinct(Certificate.user_id))).where(_valid_at(now or utcnow()))) or 0
+
+
 def question_stats(quiz_slug: str | None = None) -> list[dict]:
     """Per quiz and question: how often it was drawn and the share answered wrongly, worst first."""
     query = (select(AttemptQuestion.quiz_slug, AttemptQuestion.question_id, func.count(AttemptQuestion.id),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-23 12:08:59.438207
+Create Date: 2026-11-23 12:17:59.074347
 
 """
 from alembic import op

@@ -230,3 +230,39 @@ def test_pages_with_htmx_get_their_block(client, login, academy, world):
     login(world.a_member)
     lesson = client.get(url("academy.lesson", slug="kvant-ideal-customer"), headers={**HX, "HX-Boosted": "true"})
     assert "<!doctype html>" in lesson.get_data(as_text=True)
+
+
+def test_every_academy_page_renders_in_russian_with_data(client, login, academy, world):
+    """Russian is the default; every page with real data in it (attempts, certificates, plans)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    services.ensure_plans()
+    finish_courses(world.a_member, "sales")
+    failed = services.start_attempt(world.a_member, "sales-kvant-platform-practice")
+    services.submit_attempt(world.a_member, failed.id, {})
+    pass_exam(world.a_member, "sales", now=services.utcnow())
+    attempt = db.session.scalar(select(Attempt).where(Attempt.quiz_slug == "sales-final"))
+    cert = db.session.scalar(select(Certificate))
+    pages = [url("academy.index"), url("academy.track", slug="sales"), url("academy.course", slug="sales-kvant-platform"),
+             url("academy.lesson", slug="kvant-ideal-customer"), url("academy.quiz", slug="sales-final"),
+             url("academy.quiz", slug="sales-kvant-platform-practice"), url("academy.attempt", attempt_id=attempt.id),
+             url("academy.attempt", attempt_id=failed.id), url("academy.certificate", cert_id=cert.id),
+             url("academy.verify", code=cert.code), url("core.home")]
+    login(world.a_member)
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Академия" in response.get_data(as_text=True) or path.startswith("/academy/verify"), path
+    login(world.manager)
+    for path in (url("academy.manage"), url("academy.manage_certificates", days=90), url("academy.manage_questions"),
+                 url("academy.manage_onboarding"), url("academy.certificate", cert_id=cert.id),
+                 url("academy.attempt", attempt_id=attempt.id)):
+        assert client.get(path).status_code == 200, path
+
+
+def test_manager_home_panel(client, login, academy, world):
+    finish_courses(world.a_member, "sales")
+    pass_exam(world.a_member, "sales", now=services.utcnow() - timedelta(days=24 * 30))
+    login(world.manager)
+    html = client.get(url("core.home")).get_data(as_text=True)
+    assert re.search(r'<span class="stat-value">1</span> <span class="stat-label">Certified people', html)
+    assert re.search(r'<span class="stat-value">1</span> <span class="stat-label">Expiring within 30 days', html)
