@@ -10,6 +10,7 @@ from hub.academy import loaders, services
 from hub.academy.models import Lesson
 from hub.extensions import db
 from sqlalchemy import select
+from tests.helpers import _english_browser, url  # noqa: F401 (autouse fixture, re-exported helper)
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -51,19 +52,6 @@ def pass_exam(user, track_slug: str = "sales", now=NOW):
     t = services.track(track_slug)
     attempt = services.start_attempt(user, t.final_exam_slug, now=now, rng=random.Random(1))
     return services.submit_attempt(user, attempt.id, answers_for(attempt), now=now)
-
-
-def url(endpoint: str, **values) -> str:
-    from flask import current_app, url_for
-    with current_app.test_request_context():
-        return url_for(endpoint, **values)
-
-
-@pytest.fixture(autouse=True)
-def _english_browser(request):
-    if "client" in request.fixturenames:
-        client = request.getfixturevalue("client")
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
 def first_lesson() -> Lesson:

@@ -3,6 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from hub.deals import services
+from tests.helpers import _english_browser, url  # noqa: F401 (autouse fixture, re-exported helper)
 
 # A fixed moment for the service tests: Monday 2 March 2026, 12:00 in Moscow.
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -24,16 +25,3 @@ def register():
     return _register
 
 
-def url(endpoint: str, **values) -> str:
-    """url_for from a test (the tests hold an app context, not a request)."""
-    from flask import current_app, url_for
-    with current_app.test_request_context():
-        return url_for(endpoint, **values)
-
-
-@pytest.fixture(autouse=True)
-def _english_browser(request):
-    """The route tests read the English UI (the default locale is Russian)."""
-    if "client" in request.fixturenames:
-        client = request.getfixturevalue("client")
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"

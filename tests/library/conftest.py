@@ -9,6 +9,7 @@ import pytest
 from hub import search
 from hub.extensions import db
 from hub.library import loaders
+from tests.helpers import _english_browser, url  # noqa: F401 (autouse fixture, re-exported helper)
 
 CONTENT = Path(__file__).resolve().parents[2] / "content" / "library"
 BACKENDS = ["whoosh", "postgres"]
@@ -49,14 +50,3 @@ def library(app):
     return counts
 
 
-def url(endpoint: str, **values) -> str:
-    from flask import current_app, url_for
-    with current_app.test_request_context():
-        return url_for(endpoint, **values)
-
-
-@pytest.fixture(autouse=True)
-def _english_browser(request):
-    if "client" in request.fixturenames:
-        client = request.getfixturevalue("client")
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import pytest
 
 from hub import facts, signals
+from tests.helpers import _english_browser, url  # noqa: F401 (autouse fixture, re-exported helper)
 
 # Wednesday 15 April 2026, 12:00 in Moscow.
 NOW = datetime(2026, 4, 15, 9, 0, tzinfo=timezone.utc)
@@ -57,14 +58,3 @@ def badges_loaded(app):
     db.session.commit()
 
 
-def url(endpoint: str, **values) -> str:
-    from flask import current_app, url_for
-    with current_app.test_request_context():
-        return url_for(endpoint, **values)
-
-
-@pytest.fixture(autouse=True)
-def _english_browser(request):
-    if "client" in request.fixturenames:
-        client = request.getfixturevalue("client")
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
