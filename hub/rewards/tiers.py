@@ -116,7 +116,10 @@ def evaluate(org_ids: list[int] | None = None, now: datetime | None = None) -> l
     now = now or utcnow()
     today = program_date(now)
     grace = timedelta(days=program_rules.current().demotion_grace_days)
-    query = select(Organisation).where(Organisation.kind == PARTNER)
+    # Lock the organisations (PostgreSQL; SQLite writers are serialised by BEGIN IMMEDIATE) so two
+    # evaluations of one organisation run one after the other: the second then sees the tier state
+    # the first created instead of inserting its own.
+    query = select(Organisation).where(Organisation.kind == PARTNER).order_by(Organisation.id).with_for_update()
     if org_ids is not None:
         query = query.where(Organisation.id.in_(org_ids))
     orgs = list(db.session.scalars(query))

@@ -100,3 +100,40 @@ def test_explanation_shows_progress_to_next_tier(world, fake_facts):
     assert (revenue.value, revenue.required, revenue.missing, revenue.percent) == (
         1_500_000_00, 3_000_000_00, 1_500_000_00, 50)
     assert (people.value, people.required, people.met) == (1, 2, False)
+
+
+def test_concurrent_evaluations_of_one_organisation_create_one_state(app, world, fake_facts):
+    """Listeners for two events of one organisation may evaluate its tier at the same moment: on
+    PostgreSQL the second waits for the first (row lock) instead of inserting a second state."""
+    import threading
+
+    from hub.database import write_intent
+    from hub.rewards.models import TierState
+
+    org_id = world.org_a.id
+    db.session.commit()
+    db.session.remove()
+    threads_count = 6
+    barrier = threading.Barrier(threads_count)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                barrier.wait(timeout=30)
+                with write_intent():
+                    tiers.evaluate([org_id], NOW)
+                    db.session.commit()
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    states = list(db.session.scalars(select(TierState).where(TierState.organisation_id == org_id)))
+    assert len(states) == 1
+    assert states[0].evaluated_at is not None
