@@ -17,6 +17,7 @@ import yaml
 from sqlalchemy import select
 
 from ..content import ContentError, checksum, read_document, render_markdown
+from ..content.sync import new_counts, remove_missing, upsert_by_slug
 from ..core.cli import content_loader
 from ..database import utcnow, write_intent
 from ..extensions import db
@@ -322,24 +323,8 @@ def read_academy(directory: Path, ttfd_target_days: int | None = None) -> Source
 
 # --- writing ---------------------------------------------------------------------------------
 
-def _upsert(model, existing: dict, slug: str, digest: str, counts: dict, fill: Callable) -> Any:
-    row = existing.get(slug)
-    if row is not None and row.checksum == digest:
-        counts["unchanged"] += 1
-        return row
-    if row is None:
-        row = model(slug=slug)
-        db.session.add(row)
-        counts["created"] += 1
-    else:
-        counts["updated"] += 1
-    fill(row)
-    row.checksum = digest
-    return row
-
-
 def sync_academy(source: Source) -> dict[str, int]:
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+    counts = new_counts()
     now = utcnow()
     with write_intent():
         quizzes = {q.slug: q for q in db.session.scalars(select(Quiz))}
@@ -351,7 +336,7 @@ def sync_academy(source: Source) -> dict[str, int]:
                 row.show_correct_answers = q["show_correct_answers"]
                 row.questions = q["questions"]
                 row.updated_at = now
-            _upsert(Quiz, quizzes, slug, q["checksum"], counts, fill)
+            upsert_by_slug(Quiz, quizzes, slug, q["checksum"], counts, fill)
 
         courses = {c.slug: c for c in db.session.scalars(select(Course))}
         lessons = {lesson.slug: lesson for lesson in db.session.scalars(select(Lesson))}
@@ -361,7 +346,7 @@ def sync_academy(source: Source) -> dict[str, int]:
                 row.summary_ru, row.summary_en = c["summary"]["ru"], c["summary"]["en"]
                 row.quiz_slug = c["quiz"]
                 row.updated_at = now
-            course = _upsert(Course, courses, slug, c["checksum"], counts, fill)
+            course = upsert_by_slug(Course, courses, slug, c["checksum"], counts, fill)
             db.session.flush()
             for ls in c["lessons"]:
                 digest = checksum(ls["checksum"], slug, str(ls["position"]))
@@ -373,7 +358,7 @@ def sync_academy(source: Source) -> dict[str, int]:
                     row.body_html_ru = render_markdown(ls["body"]["ru"])
                     row.body_html_en = render_markdown(ls["body"]["en"])
                     row.updated_at = now
-                _upsert(Lesson, lessons, ls["slug"], digest, counts, fill)
+                upsert_by_slug(Lesson, lessons, ls["slug"], digest, counts, fill)
 
         tracks = {t.slug: t for t in db.session.scalars(select(Track))}
         db.session.flush()
@@ -390,7 +375,7 @@ def sync_academy(source: Source) -> dict[str, int]:
                     row.links.clear()
                     db.session.flush()
                 row.links = [TrackCourse(course_id=course_ids[c], position=i) for i, c in enumerate(t["courses"], 1)]
-            _upsert(Track, tracks, slug, t["checksum"], counts, fill)
+            upsert_by_slug(Track, tracks, slug, t["checksum"], counts, fill)
 
         steps = {s.slug: s for s in db.session.scalars(select(OnboardingStepDef))}
         for s in source.steps:
@@ -398,17 +383,14 @@ def sync_academy(source: Source) -> dict[str, int]:
                 row.position, row.due_day, row.done_by = s["position"], s["due_day"], s["done_by"]
                 row.title_ru, row.title_en = s["title"]["ru"], s["title"]["en"]
                 row.description_ru, row.description_en = s["description"]["ru"], s["description"]["en"]
-            _upsert(OnboardingStepDef, steps, s["slug"], s["checksum"], counts, fill)
+            upsert_by_slug(OnboardingStepDef, steps, s["slug"], s["checksum"], counts, fill)
 
         # Removals: tracks first (their links go with them), then lessons, courses, quizzes, steps.
         for existing, wanted in ((tracks, source.tracks), (lessons, {ls["slug"] for c in source.courses.values()
                                                                      for ls in c["lessons"]}),
                                  (courses, source.courses), (quizzes, source.quizzes),
                                  (steps, {s["slug"] for s in source.steps})):
-            for slug, row in existing.items():
-                if slug not in wanted:
-                    db.session.delete(row)
-                    counts["removed"] += 1
+            remove_missing(existing, wanted, counts)
             db.session.flush()
     return counts
 

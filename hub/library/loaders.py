@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..content import ContentError, checksum, render_markdown
+from ..content.sync import new_counts, remove_missing, upsert_by_slug
 from ..core.cli import content_loader
 from ..database import utcnow, write_intent
 from ..extensions import db
@@ -264,7 +265,7 @@ def set_tags(item: LibraryItem, tags: dict[str, list[str]]) -> None:
 
 def sync_library(folder: Path, echo: Callable[[str], None] = print) -> dict[str, int]:
     sources = read_library(folder)  # all validated before anything is written
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+    counts = new_counts()
     with write_intent():
         existing = {item.slug: item for item in db.session.scalars(
             select(LibraryItem).options(selectinload(LibraryItem.tags), selectinload(LibraryItem.files)))}
@@ -276,21 +277,10 @@ def sync_library(folder: Path, echo: Callable[[str], None] = print) -> dict[str,
                 if item is not None and item.source != CONTENT:
                     raise ContentError(folder / source.slug, "an item with this slug was created in the hub; "
                                                              "rename the folder")
-                if item is not None and item.checksum == source.checksum:
-                    counts["unchanged"] += 1
-                    continue
-                if item is None:
-                    item = LibraryItem(slug=source.slug, source=CONTENT)
-                    db.session.add(item)
-                    counts["created"] += 1
-                else:
-                    counts["updated"] += 1
-                apply_source(item, source)
-        wanted = {source.slug for source in sources}
-        for slug, item in existing.items():
-            if item.source == CONTENT and slug not in wanted:
-                db.session.delete(item)
-                counts["removed"] += 1
+                upsert_by_slug(LibraryItem, existing, source.slug, source.checksum, counts,
+                               lambda item, source=source: apply_source(item, source), source=CONTENT)
+        remove_missing(existing, (source.slug for source in sources), counts,
+                       owned=lambda item: item.source == CONTENT)
         db.session.flush()
     return counts
 

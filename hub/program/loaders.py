@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..content import ContentError, Document, checksum, read_document, render_markdown
+from ..content.sync import new_counts, remove_missing, upsert_by_slug
 from ..core.cli import content_loader
 from ..database import utcnow, write_intent
 from ..extensions import db
@@ -94,35 +95,22 @@ def read_pages(folder: Path) -> list[PageSource]:
 def sync_pages(folder: Path) -> dict[str, int]:
     """Upsert the pages by slug; delete those whose files are gone. Returns the counts."""
     sources = read_pages(folder)  # all validated before anything is written
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+    counts = new_counts()
     with write_intent():
         existing = {page.slug: page for page in db.session.scalars(select(ContentPage))}
         progress = (click.progressbar(sources, label="pages") if len(sources) > PROGRESS_FROM
                     else nullcontext(sources))
         with progress as items:
             for source in items:
-                page = existing.get(source.slug)
-                if page is not None and page.checksum == source.checksum:
-                    counts["unchanged"] += 1
-                    continue
-                if page is None:
-                    page = ContentPage(slug=source.slug)
-                    db.session.add(page)
-                    counts["created"] += 1
-                else:
-                    counts["updated"] += 1
-                page.sort_order = source.order
-                page.title_ru, page.title_en = source.titles["ru"], source.titles["en"]
-                page.body_ru, page.body_en = source.bodies["ru"], source.bodies["en"]
-                page.body_html_ru = render_markdown(source.bodies["ru"])
-                page.body_html_en = render_markdown(source.bodies["en"])
-                page.checksum = source.checksum
-                page.updated_at = utcnow()
-        wanted = {source.slug for source in sources}
-        for slug, page in existing.items():
-            if slug not in wanted:
-                db.session.delete(page)
-                counts["removed"] += 1
+                def fill(page, source=source):
+                    page.sort_order = source.order
+                    page.title_ru, page.title_en = source.titles["ru"], source.titles["en"]
+                    page.body_ru, page.body_en = source.bodies["ru"], source.bodies["en"]
+                    page.body_html_ru = render_markdown(source.bodies["ru"])
+                    page.body_html_en = render_markdown(source.bodies["en"])
+                    page.updated_at = utcnow()
+                upsert_by_slug(ContentPage, existing, source.slug, source.checksum, counts, fill)
+        remove_missing(existing, (source.slug for source in sources), counts)
         db.session.flush()
     return counts
 

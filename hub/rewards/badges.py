@@ -20,6 +20,7 @@ from sqlalchemy import and_, func, literal, or_, select
 
 from .. import facts
 from ..accounts.models import PARTNER, Organisation, User
+from ..content.sync import new_counts, remove_missing, upsert_by_slug
 from ..core.cli import content_loader
 from ..database import utcnow, write_intent
 from ..extensions import db
@@ -133,29 +134,16 @@ def read_badges(path: Path, static_dir: Path) -> list[BadgeSource]:
 
 
 def sync_badges(sources: list[BadgeSource]) -> dict[str, int]:
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
+    counts = new_counts()
     existing = {b.slug: b for b in db.session.scalars(select(Badge))}
     for src in sources:
-        badge = existing.get(src.slug)
-        if badge is not None and badge.checksum == src.checksum:
-            counts["unchanged"] += 1
-            continue
-        if badge is None:
-            badge = Badge(slug=src.slug)
-            db.session.add(badge)
-            counts["created"] += 1
-        else:
-            counts["updated"] += 1
-        badge.scope, badge.rule, badge.params, badge.image, badge.sort_order = (
-            src.scope, src.rule, src.params, src.image, src.order)
-        badge.name_ru, badge.name_en = src.name_ru, src.name_en
-        badge.description_ru, badge.description_en = src.description_ru, src.description_en
-        badge.checksum = src.checksum
-    wanted = {s.slug for s in sources}
-    for slug, badge in existing.items():
-        if slug not in wanted:
-            db.session.delete(badge)
-            counts["removed"] += 1
+        def fill(badge, src=src):
+            badge.scope, badge.rule, badge.params, badge.image, badge.sort_order = (
+                src.scope, src.rule, src.params, src.image, src.order)
+            badge.name_ru, badge.name_en = src.name_ru, src.name_en
+            badge.description_ru, badge.description_en = src.description_ru, src.description_en
+        upsert_by_slug(Badge, existing, src.slug, src.checksum, counts, fill)
+    remove_missing(existing, (s.slug for s in sources), counts)
     db.session.flush()
     return counts
 
