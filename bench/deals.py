@@ -24,6 +24,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+from . import p95
+
 
 @dataclass
 class View:
@@ -246,8 +248,7 @@ def _report(label: str, views: list[View]) -> None:
     print(f"\n  {'view (' + label + ')':<{width}}  {'median ms':>9}  {'p95 ms':>7}  {'n':>4}")
     for view in views:
         data = sorted(view.timings)
-        p95 = statistics.quantiles(data, n=20, method="inclusive")[18] if len(data) > 1 else data[0]
-        print(f"  {view.name:<{width}}  {statistics.median(data):9.1f}  {p95:7.1f}  {len(data):4d}")
+        print(f"  {view.name:<{width}}  {statistics.median(data):9.1f}  {p95(data):7.1f}  {len(data):4d}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from . import p95
+
 QUERIES = [
     "партнёрская программа", "окупаемость", "расчёт стоимости", "внедрение crm", "скрипт холодного звонка",
     "импортозамещение", "розничная сеть", "сервис-деск для клиники", "дорожная карта", "лицензии",
@@ -176,19 +178,15 @@ def _measure(app, args) -> None:
                 result = search.search(search.SearchQuery(text=text, max_rank=1, per_page=20, locale="ru"))
                 times.append((time.perf_counter() - started) * 1000)
             all_times.extend(times)
-            rows.append((text, result.total, result.corrected, statistics.median(times), _p95(times)))
+            rows.append((text, result.total, result.corrected, statistics.median(times), p95(times)))
     width = max(len(r[0]) for r in rows)
     print(f"  {'query':<{width}}  {'hits':>6}  {'median ms':>9}  {'p95 ms':>7}")
-    for text, total, corrected, median, p95 in rows:
+    for text, total, corrected, median, high in rows:
         note = f"  (corrected to “{corrected}”)" if corrected else ""
-        print(f"  {text:<{width}}  {total:>6,}  {median:>9.1f}  {p95:>7.1f}{note}")
+        print(f"  {text:<{width}}  {total:>6,}  {median:>9.1f}  {high:>7.1f}{note}")
     print(f"  ALL QUERIES (search + filter counts + snippets, Silver viewer): median "
-          f"{statistics.median(all_times):.1f} ms, p95 {_p95(all_times):.1f} ms")
+          f"{statistics.median(all_times):.1f} ms, p95 {p95(all_times):.1f} ms")
 
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ import tempfile
 import time
 from datetime import timedelta
 
+from . import p95
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.rewards", description=__doc__.split("\n\n")[0])
@@ -192,11 +194,10 @@ def _measure(app, args) -> None:
                 started = time.perf_counter()
                 _get(client, url, headers)
                 timings.append((time.perf_counter() - started) * 1000)
-            timings.sort()
-            p95 = statistics.quantiles(timings, n=20, method="inclusive")[18]
+            high = p95(timings)
             if name.startswith("leaderboard"):
-                worst = max(worst, p95)
-            print(f"  {name:<{width}}  {statistics.median(timings):9.1f}  {p95:7.1f}  {len(timings):4d}")
+                worst = max(worst, high)
+            print(f"  {name:<{width}}  {statistics.median(timings):9.1f}  {high:7.1f}  {len(timings):4d}")
         print(f"\n  worst leaderboard p95: {worst:.1f} ms (goal < 50 ms): {'met' if worst < 50 else 'NOT met'}")
 
         # The queries alone (the service call, no HTTP or template): what the aggregates cost.
@@ -210,9 +211,7 @@ def _measure(app, args) -> None:
                     leaderboards.board(leaderboards.Filters(metric=metric, period=period), viewer_org_id=org_id)
                     timings.append((time.perf_counter() - started) * 1000)
                     db.session.rollback()
-                timings.sort()
-                p95 = statistics.quantiles(timings, n=20, method="inclusive")[18]
-                print(f"  {metric + '/' + period:<{width}}  {statistics.median(timings):9.1f}  {p95:7.1f}  {len(timings):4d}")
+                print(f"  {metric + '/' + period:<{width}}  {statistics.median(timings):9.1f}  {p95(timings):7.1f}  {len(timings):4d}")
         try:
             print(f"  load average (1 min): {os.getloadavg()[0]:.1f}")
         except OSError:

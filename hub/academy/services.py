@@ -14,9 +14,9 @@ import calendar
 import hashlib
 import random
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Iterable
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale

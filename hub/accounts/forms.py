@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from ..extensions import db
 from .labels import LANGUAGE_NAMES, PARTNER_TYPE_LABELS, ROLE_LABELS, SEGMENT_LABELS, TIMEZONES
-from .models import PARTNER_ROLES, VENDOR_ROLES, Invitation, Organisation, User
+from .models import PARTNER_ROLES, VENDOR_ROLES, Organisation, User
 
 PASSWORD_MIN = 10
 

@@ -11,12 +11,12 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 import click
 import yaml
 from flask import current_app
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import func, literal, select
 
 from .. import facts
 from ..accounts.models import PARTNER, Organisation, User
