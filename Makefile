@@ -9,7 +9,7 @@ PORT ?= $(or $(HUB_PORT),5000)
 WORKERS ?= $(or $(HUB_WORKERS),3)
 APT_GET := $(if $(filter 0,$(shell id -u)),,sudo )apt-get
 
-.PHONY: messages run test setup venv translations db content demo test-sqlite test-postgres system-test-deps bench migration clean
+.PHONY: messages run test setup venv translations db content demo test-sqlite test-postgres system-test-deps bench clean
 
 run: setup
 	@echo
@@ -64,10 +64,6 @@ test-postgres: venv translations system-test-deps
 
 bench: setup
 	$(BIN)/python -m bench.deals
-
-# Regenerate the initial migration from the models (development only, before the first release).
-migration: venv
-	scripts/regen-migration.sh
 
 clean:
 	rm -rf $(VENV) instance

@@ -13,7 +13,7 @@ def test_migrations_match_the_models(app):
         context = MigrationContext.configure(conn, opts={"compare_type": True,
                                                          "render_as_batch": True})
         diff = compare_metadata(context, db.metadata)
-    assert diff == [], "models and migrations differ; run `make migration`:\n" + "\n".join(map(str, diff))
+    assert diff == [], "models and migrations differ; add a new revision with `flask --app hub db migrate -m ...` (never edit a released one):\n" + "\n".join(map(str, diff))
 
 
 def test_the_database_is_at_the_head_revision(app):
