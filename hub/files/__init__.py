@@ -50,3 +50,4 @@ def install(app: Flask) -> None:
 
     from .store import adopt_legacy_dir
     adopt_legacy_dir(Path(app.config["DATA_DIR"]))
+    app.jinja_env.globals["files_url"] = url

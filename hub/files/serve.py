@@ -13,6 +13,7 @@ that is not marked public asks for a login first.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -62,7 +63,9 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 def content_disposition(name: str, inline: bool = False) -> str:
     """A plain ASCII fallback and the exact name as RFC 5987 filename*."""
-    fallback = _UNSAFE.sub("_", name).strip("._") or "download"
+    stem, ext = os.path.splitext(name)
+    ext = _UNSAFE.sub("", ext)
+    fallback = (_UNSAFE.sub("_", stem).strip("._") or "download") + (ext if len(ext) > 1 else "")
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 

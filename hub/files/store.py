@@ -217,8 +217,8 @@ def _sniff(head: bytes, path: Path, text_ok: bool) -> str | None:
         return "jpeg"
     if code in TYPES:
         return code
-    if code is None and text_ok and head:
-        return "csv"
+    if code is None and text_ok and head and not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return "csv"  # UTF-8 text that is not markup (an SVG or HTML page is no table)
     return None
 
 
