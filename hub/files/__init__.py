@@ -36,7 +36,7 @@ def download(owner_name: str, key: str):
 def _too_large(_error):
     from ..web import render
     return render("core/error.html", status=413, code=413,
-                  message=_("What you sent is too large. A file can be at most %(max)s MB.",
+                  message=_("What you sent is too large: a request can be at most %(max)s MB.",
                             max=_max_mb()))
 
 
