@@ -172,7 +172,8 @@ class CheckboxesField(SelectMultipleField):
             raise ValidationError(_l("Choose only from the list."))
 
 
-_HOST = re.compile(r"(?=.{1,253}$)([a-z0-9à-ÿа-яё](?:[a-z0-9à-ÿа-яё-]{0,61}[a-z0-9à-ÿа-яё])?\.)+[a-zа-яё]{2,63}", re.I)
+# A host name of letters (any script: пример.рф), digits and inner dashes, with a top-level domain.
+_HOST = re.compile(r"(?=.{1,253}$)(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}")
 
 
 def _website(value):
