@@ -96,8 +96,11 @@ def _register_blueprints(app: Flask) -> None:
     from .academy import bp as academy_bp
     from .library import bp as library_bp
     from .rewards import bp as rewards_bp
+    from . import files
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(files.bp)
+    files.install(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(program_bp)
     app.register_blueprint(deals_bp, url_prefix="/deals")

@@ -91,6 +91,7 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
-    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # The largest upload (a 20 MB library attachment) plus its form; each use has its own lower limit.
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024
     RATELIMIT_HEADERS_ENABLED = True
     PAGE_SIZE = 25

@@ -112,13 +112,15 @@ def start(slug: str):
     return redirect_to(url_for("academy.attempt", attempt_id=attempt.id))
 
 
-def _attempt_page(attempt, status: int = 200, error: str | None = None):
+def _attempt_page(attempt, status: int = 200, error: str | None = None, chosen: frozenset = frozenset(),
+                  unanswered: int = 0):
     lang = services.lang()
     q = services.quiz(attempt.quiz_slug)
     return render("academy/attempt.html", attempt=attempt, quiz=q, lang=lang, form=ActionForm(),
                   paper=services.paper(attempt, lang) if attempt.is_open else [],
                   results=services.results(attempt, lang), error=error, now=utcnow(),
-                  owner=attempt.user_id == current_user.id, status=status)
+                  owner=attempt.user_id == current_user.id, status=status, chosen=chosen,
+                  unanswered=unanswered)
 
 
 @bp.route("/attempts/<int:attempt_id>")
@@ -135,6 +137,12 @@ def submit(attempt_id: int):
     if not form.validate():
         abort(400)
     answers = {q["id"]: request.form.getlist(f"q-{q['id']}") for q in attempt.questions}
+    unanswered = sum(1 for given in answers.values() if not given)
+    if unanswered and attempt.is_open and request.form.get("confirm_unanswered") != "1":
+        # Asked on the server, so it works without JavaScript: the page comes back with the
+        # answers given so far, and a second button submits them as they are.
+        chosen = frozenset(token for given in answers.values() for token in given)
+        return _attempt_page(attempt, status=422, chosen=chosen, unanswered=unanswered)
     try:
         attempt = services.submit_attempt(current_user, attempt.id, answers)
     except LookupError:

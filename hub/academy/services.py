@@ -731,8 +731,8 @@ def _plan_status(plan, org, steps, done, certified: set[str], people: int, invit
         if done_at is None:
             if kind.startswith("certificate:") and kind[12:] in certified:
                 done_at = now
-            elif kind == "profile_completed" and org and org.website and org.description and org.region:
-                done_at = now
+            elif kind == "profile_completed" and org and org.profile_completed_at:
+                done_at = org.profile_completed_at
             elif kind == "team_invited" and (people > 1 or invited):
                 done_at = now
             elif kind == "first_deal_registered" and plan.first_deal_at:

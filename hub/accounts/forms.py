@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+import re
+from urllib.parse import urlsplit
+
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from sqlalchemy import func, select
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import db
 from .labels import LANGUAGE_NAMES, PARTNER_TYPE_LABELS, ROLE_LABELS, SEGMENT_LABELS, TIMEZONES
@@ -154,3 +159,83 @@ class OrganisationForm(FlaskForm):
             raise ValidationError(_l("This is not a valid INN: 10 or 12 digits with a correct check digit."))
         if db.session.scalar(select(Organisation.id).where(Organisation.inn == field.data)):
             raise ValidationError(_l("An organisation with this INN already exists."))
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        # WTForms' own message quotes the forged value back; say plainly what is wrong instead.
+        known = {str(value) for value, _label in (self.choices or [])}
+        if any(value not in known for value in (self.data or [])):
+            raise ValidationError(_l("Choose only from the list."))
+
+
+# A host name of letters (any script: пример.рф), digits and inner dashes, with a top-level domain.
+_HOST = re.compile(r"(?=.{1,253}$)(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}")
+
+
+def _website(value):
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    if value and "://" not in value:
+        value = "https://" + value
+    return value
+
+
+class OrganisationProfileForm(FlaskForm):
+    """The organisation's public face. Lists are closed vocabularies; the logo is checked by hub.files."""
+
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=200)], filters=[_website],
+                          render_kw={"autocomplete": "url", "inputmode": "url"})
+    description = TextAreaField(_l("About the company"), validators=[Optional(), Length(max=2000)],
+                                filters=[_strip], render_kw={"rows": 5})
+    expertise = CheckboxesField(_l("Expertise"))
+    industries = CheckboxesField(_l("Industries"))
+    regions = CheckboxesField(_l("Regions we work in"))
+    products = CheckboxesField(_l("Products we work with"))
+    languages = CheckboxesField(_l("Languages"))
+    logo = FileField(_l("Logo"))
+    remove_logo = BooleanField(_l("Remove the current logo"))
+    account_manager = SelectField(_l("Account manager"), coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+                                  validators=[Optional()])
+
+    def __init__(self, *args, manager: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        from . import profile
+        for facet in profile.FACETS:
+            getattr(self, facet).choices = profile.choices(facet)
+        self.manager = manager
+        if manager:
+            self.account_manager.choices = [(None, _l("No dedicated account manager"))] + [
+                (u.id, u.name) for u in profile.account_managers()]
+        else:
+            del self.account_manager
+
+    def validate_website(self, field):
+        if not field.data:
+            return
+        parts = urlsplit(field.data)
+        if parts.scheme not in ("http", "https") or not parts.hostname or not _HOST.fullmatch(parts.hostname) \
+                or parts.username or parts.password:
+            raise ValidationError(_l("Enter the company's web address, e.g. https://example.ru."))
+
+    @classmethod
+    def from_organisation(cls, org, **kwargs):
+        from . import profile
+        data = {"website": org.website, "description": org.description,
+                **{facet: org.profile_values(facet) for facet in profile.FACETS}}
+        if kwargs.get("manager"):
+            data["account_manager"] = org.account_manager_id
+        return cls(formdata=None, data=data, **kwargs)
+
+    def to_input(self):
+        from . import profile
+        return profile.ProfileInput(
+            website=self.website.data or None, description=self.description.data or None,
+            lists={facet: list(getattr(self, facet).data or []) for facet in profile.FACETS},
+            remove_logo=bool(self.remove_logo.data),
+            account_manager_id=self.account_manager.data if self.manager else None,
+            set_account_manager=self.manager)

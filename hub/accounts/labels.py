@@ -87,3 +87,6 @@ def install(app) -> None:
                        ("segment_label", segment_label), ("region_label", region_label),
                        ("tier_label", tier_label), ("invitation_state_label", invitation_state_label)):
         app.jinja_env.filters[name] = func
+
+    from .profile import REQUIRED_LABELS
+    app.jinja_env.filters["profile_required_label"] = lambda part: str(REQUIRED_LABELS.get(part, part))

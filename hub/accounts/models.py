@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -50,8 +50,18 @@ class Organisation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     account_manager_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL", use_alter=True))
+    # The logo is a file in hub.files' store (PNG or JPEG), named by its digest.
+    logo_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    logo_content_type: Mapped[Optional[str]] = mapped_column(String(40))
+    # When the profile first had everything the onboarding step "complete your profile" asks for.
+    profile_completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     account_manager = relationship("User", foreign_keys=[account_manager_id], post_update=True)
+    profile_tags: Mapped[list["OrganisationTag"]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="OrganisationTag.id")
+
+    def profile_values(self, facet: str) -> list[str]:
+        return [t.value for t in self.profile_tags if t.facet == facet]
 
     @property
     def is_vendor(self) -> bool:
@@ -59,6 +69,24 @@ class Organisation(db.Model):
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
+
+
+class OrganisationTag(db.Model):
+    """One value of a profile list (expertise, industries, regions, products, languages): rows, not
+    a JSON blob, so that the partner directory can filter on them with an index."""
+
+    __tablename__ = "organisation_tag"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "facet", "value", name="uq_organisation_tag_org_facet_value"),
+        Index("ix_organisation_tag_facet_value", "facet", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    facet: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(40))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="profile_tags")
 
 
 class User(UserMixin, db.Model):

@@ -9,8 +9,10 @@ from ..extensions import db, limiter
 from ..i18n import LANGUAGES, locale_code
 from ..web import page_number, public, redirect_to, render, roles_required, safe_next
 from . import bp, services
+from .. import files
+from . import profile as org_profile
 from .forms import (AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, InviteForm, LoginForm,
-                    OrganisationForm, ProfileForm, ResetPasswordForm)
+                    OrganisationForm, OrganisationProfileForm, ProfileForm, ResetPasswordForm)
 from .labels import PARTNER_TYPE_LABELS, SEGMENT_LABELS
 from .models import ADMIN, MANAGER, PARTNER_ADMIN, VENDOR_ROLES, Organisation
 
@@ -259,12 +261,48 @@ def new_organisation():
                   status=_status(form))
 
 
-@bp.route("/organisations/<int:org_id>")
-@roles_required(*VENDOR_ROLES)
-def organisation(org_id: int):
+def _visible_organisation(org_id: int) -> Organisation:
+    """Managers see every organisation; a partner only its own (another's answers 404)."""
     org = db.session.get(Organisation, org_id)
-    if org is None:
+    if org is None or not org_profile.can_view(current_user, org):
         abort(404)
-    users, invitations = services.team(org.id)
+    return org
+
+
+@bp.route("/organisation")
+def my_organisation():
+    """The viewer's own organisation page (the FAQ sends partners here for their manager's contacts)."""
+    return redirect_to(url_for("accounts.organisation", org_id=current_user.organisation_id))
+
+
+@bp.route("/organisations/<int:org_id>")
+def organisation(org_id: int):
+    org = _visible_organisation(org_id)
+    show_team = current_user.is_manager or (current_user.is_partner_admin and org.id == current_user.organisation_id)
+    users, invitations = services.team(org.id) if show_team else ([], [])
     return render("accounts/organisation.html", block="team", organisation=org, users=users,
-                  invitations=invitations)
+                  invitations=invitations, show_team=show_team, can_edit=org_profile.can_edit(current_user, org),
+                  missing=org_profile.missing(org), channel_team=[] if org.account_manager_id else
+                  org_profile.channel_team(), profile=org_profile)
+
+
+@bp.route("/organisations/<int:org_id>/profile", methods=["GET", "POST"])
+def organisation_profile(org_id: int):
+    org = _visible_organisation(org_id)
+    if not org_profile.can_edit(current_user, org):
+        abort(403)
+    manager = current_user.is_manager
+    if request.method == "GET":
+        form = OrganisationProfileForm.from_organisation(org, manager=manager)
+    else:
+        form = OrganisationProfileForm(manager=manager)
+        if form.validate():
+            try:
+                org_profile.save(org, form.to_input(), form.logo.data, current_user._get_current_object())
+            except files.UploadRefused as error:
+                form.logo.errors = list(form.logo.errors or []) + [str(error.message)]
+            else:
+                flash(_("The organisation profile has been saved."), "success")
+                return redirect_to(url_for("accounts.organisation", org_id=org.id))
+    return render("accounts/organisation_profile.html", form=form, organisation=org, profile=org_profile,
+                  missing=org_profile.missing(org), status=_status(form))

@@ -15,6 +15,7 @@ from .models import Deal
 from .normalize import display_domain
 
 PER_PAGE = 25
+CHECK = "check"  # the register form's "check the customer" button
 
 
 @bp.app_template_global("deal_product_name")
@@ -40,6 +41,11 @@ def _sla_text(item) -> str:
 @bp.app_template_global("deal_action_label")
 def _action_label(action: str) -> str:
     return services.action_label(action)
+
+
+@bp.app_template_global("deal_conflict_blocks")
+def _conflict_blocks(deal) -> bool:
+    return services.conflict_blocks(deal)
 
 
 @bp.app_template_global("deal_display_domain")
@@ -102,6 +108,12 @@ def queue():
 @roles_required(*PARTNER_ROLES)
 def new():
     form = RegisterDealForm()
+    if request.method == "POST" and request.form.get("action") == CHECK:
+        # "Check the customer" without JavaScript: the same form comes back with what was typed and
+        # the conflict check's answer; nothing is validated or saved yet.
+        check = services.check_customer(form.customer_name.data, form.inn.data, form.domain.data,
+                                        current_user.organisation_id)
+        return render("deals/new.html", form=form, check=check)
     if request.method == "POST":
         if form.validate():
             try:

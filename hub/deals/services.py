@@ -106,8 +106,19 @@ def extension_pending(deal: Deal) -> bool:
             and deal.extension_decision is None)
 
 
+def conflict_blocks(deal: Deal) -> bool:
+    """A conflict whose earlier registration is still active cannot be approved (approve() would
+    refuse it), so it is not offered; once that one is closed, approving is offered again."""
+    if deal.status != SUBMITTED or deal.conflict_with_id is None:
+        return False
+    holder = deal.conflict_with
+    return holder is not None and holder.status in ACTIVE
+
+
 def state_allows(action: str, deal: Deal) -> bool:
-    if action in (APPROVE, REJECT):
+    if action == APPROVE:
+        return deal.status == SUBMITTED and not conflict_blocks(deal)
+    if action == REJECT:
         return deal.status == SUBMITTED
     if action in (MARK_WON, MARK_LOST):
         return deal.status == APPROVED
@@ -135,6 +146,9 @@ def _transition_refusal(action: str, deal: Deal) -> str:
         return _("An extension can be requested only once per deal.")
     if action == DECIDE_EXTENSION:
         return _("There is no pending extension request for this deal.")
+    if action == APPROVE and conflict_blocks(deal):
+        return _("This customer is still protected by registration #%(id)s. Approve this one "
+                 "only after that registration is closed, or reject it.", id=deal.conflict_with_id)
     if action in (APPROVE, REJECT):
         return _("Only a submitted deal can be approved or rejected; this deal is %(status)s.", status=status)
     if action in (MARK_WON, MARK_LOST):

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -75,6 +76,17 @@ class ItemForm(FlaskForm):
                     body_ru=item.body_ru, body_en=item.body_en, published=item.published,
                     **{facet: item.tag_values(facet) for facet in FACETS})
         return cls(data=data, current_slug=item.slug, **kwargs)
+
+
+class AttachmentForm(FlaskForm):
+    """A file for a library item: the file itself (checked by hub.files) and its titles."""
+
+    file = FileField(_l("File"))
+    title_ru = StringField(_l("File title (Russian)"), validators=[DataRequired(), Length(max=200)])
+    title_en = StringField(_l("File title (English)"), validators=[DataRequired(), Length(max=200)])
+
+    def to_input(self) -> services.FileInput:
+        return services.FileInput(title_ru=self.title_ru.data or "", title_en=self.title_en.data or "")
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f_']")

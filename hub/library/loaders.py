@@ -7,9 +7,7 @@ loaded even while content/ is being edited. Items created in the hub (source "hu
 """
 from __future__ import annotations
 
-import hashlib
 import re
-import shutil
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,10 +16,10 @@ from typing import Any, Callable
 
 import click
 import yaml
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import files
 from ..content import ContentError, checksum, render_markdown
 from ..content.sync import new_counts, remove_missing, upsert_by_slug
 from ..core.cli import content_loader
@@ -34,14 +32,10 @@ FILE_NAME = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*\.[a-z0-9]+")
 KEYS = {"title", "summary", "kind", "min_tier", "tags", "files", "published"}
 REQUIRED = KEYS - {"files"}
 BODY_FILES = {"item.yml", "ru.md", "en.md"}
-CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".csv": "text/csv; charset=utf-8",
-}
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# What a library item may carry, loaded from content/ or uploaded in the hub alike.
+ATTACHMENTS = files.UploadRule(types=("pdf", "docx", "xlsx", "pptx", "csv"), max_bytes=MAX_FILE_BYTES)
+SUFFIXES = tuple(files.TYPES[code].extension for code in ATTACHMENTS.types)
 PROGRESS_FROM = 20
 
 
@@ -54,6 +48,7 @@ class FileSource:
     content_type: str
     size: int
     sha256: str
+    stored: files.StoredFile | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +159,7 @@ def read_item(folder: Path, today: date | None = None) -> ItemSource:
     files_meta = meta.get("files") or []
     if not isinstance(files_meta, list):
         raise ContentError(meta_path, "'files' must be a list")
-    files: list[FileSource] = []
+    attachments: list[FileSource] = []
     seen: set[str] = set()
     for n, entry in enumerate(files_meta):
         key = f"files[{n}]"
@@ -178,20 +173,24 @@ def read_item(folder: Path, today: date | None = None) -> ItemSource:
             raise ContentError(meta_path, f"'{key}.name' {name!r} is listed twice")
         seen.add(name)
         suffix = Path(name).suffix
-        if suffix not in CONTENT_TYPES:
+        claimed = files.type_of_extension(name)
+        if suffix not in SUFFIXES or claimed not in ATTACHMENTS.types:
             raise ContentError(meta_path, f"'{key}.name': unsupported file type {suffix!r} "
-                                          f"(known: {', '.join(CONTENT_TYPES)})")
+                                          f"(known: {', '.join(SUFFIXES)})")
         path = folder / name
         if not path.is_file():
             raise ContentError(meta_path, f"'{key}.name': {name} does not exist in {folder}")
-        data = path.read_bytes()
-        if len(data) > MAX_FILE_BYTES:
-            raise ContentError(path, "is larger than 20 MB")
+        try:
+            stored = files.inspect_path(path, ATTACHMENTS)
+        except files.UploadRefused as exc:
+            raise ContentError(path, str(exc)) from None
+        if stored.type != claimed:
+            raise ContentError(path, f"is named {suffix} but its content is {files.TYPES[stored.type].label}")
         file_titles = _text(meta_path, entry["title"], f"{key}.title", limit=200)
-        digest = hashlib.sha256(data).hexdigest()
-        files.append(FileSource(name=name, title_ru=file_titles["ru"], title_en=file_titles["en"], path=path,
-                                content_type=CONTENT_TYPES[suffix], size=len(data), sha256=digest))
-        raws.append(digest)
+        attachments.append(FileSource(name=name, title_ru=file_titles["ru"], title_en=file_titles["en"],
+                                      path=path, content_type=stored.content_type, size=stored.size,
+                                      sha256=stored.sha256, stored=stored))
+        raws.append(stored.sha256)
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
             continue
@@ -199,7 +198,7 @@ def read_item(folder: Path, today: date | None = None) -> ItemSource:
             raise ContentError(path, "is not listed under 'files' in item.yml (list it or remove it)")
 
     return ItemSource(slug=slug, kind=meta["kind"], min_tier=meta["min_tier"], titles=titles,
-                      summaries=summaries, bodies=bodies, tags=tags, files=files, published=published,
+                      summaries=summaries, bodies=bodies, tags=tags, files=attachments, published=published,
                       checksum=checksum(*raws))
 
 
@@ -216,22 +215,8 @@ def read_library(folder: Path, today: date | None = None) -> list[ItemSource]:
     return items
 
 
-def files_dir() -> Path:
-    path = Path(current_app.config["DATA_DIR"]) / "library-files"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def stored_path(sha256: str) -> Path:
-    return files_dir() / sha256
-
-
 def _store(source: FileSource) -> None:
-    target = stored_path(source.sha256)
-    if not target.exists():
-        tmp = target.with_suffix(".part")
-        shutil.copyfile(source.path, tmp)
-        tmp.replace(target)  # atomic: a reader never sees half a file
+    files.copy_in(source.path, source.stored or files.inspect_path(source.path, ATTACHMENTS))
 
 
 def apply_source(item: LibraryItem, source: ItemSource) -> None:

@@ -1,21 +1,19 @@
 """Library routes: parse -> service -> render. Visibility and counting live in services.py."""
 from __future__ import annotations
 
-import re
-from urllib.parse import quote
-
-from flask import abort, flash, request, send_file, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
+from .. import files
 from ..accounts.models import VENDOR_ROLES
 from ..extensions import htmx
 from ..i18n import locale_code
 from ..web import redirect_to, render, roles_required
 from . import bp, services
-from .forms import ItemForm, RoiForm
+from .forms import AttachmentForm, ItemForm, RoiForm
 
 
 @bp.app_template_global("library_value_label")
@@ -112,29 +110,116 @@ def show(slug: str):
     return render("library/show.html", item=item)
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def content_disposition(name: str) -> str:
-    """attachment with a plain ASCII fallback and the exact name as RFC 5987 filename*."""
-    fallback = _UNSAFE.sub("_", name).strip("._") or "download"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+@files.owner("library")
+def _library_file(viewer, key: str) -> files.Served | None:
+    """Library files: "<slug>/<name>", to whoever may see the item (tier rule); a download counts."""
+    slug, _sep, name = key.partition("/")
+    found = services.visible_file(viewer, slug, name) if name else None
+    if found is None:
+        return None
+    item, file = found
+    return files.Served(sha256=file.sha256, name=file.name, content_type=file.content_type,
+                        on_served=lambda: services.record_use(item, viewer, services.DOWNLOAD, file=file))
 
 
 @bp.route("/<slug>/files/<name>")
 def download(slug: str, name: str):
-    found = services.visible_file(current_user, slug, name)
-    if found is None:
+    """The library's own address for its files; served by hub.files under the library's rule."""
+    return files.serve("library", f"{slug}/{name}")
+
+
+# --- managers: the files of an item created in the hub ----------------------------------------------
+
+def _managed_item(slug: str):
+    item = services.visible_item(current_user, slug)
+    if item is None:
         abort(404)
-    item, file, path = found
-    services.record_use(item, current_user, services.DOWNLOAD, file=file)
-    response = send_file(path, mimetype=file.content_type, conditional=True, etag=file.sha256,
-                         max_age=0)
-    response.headers["Content-Type"] = file.content_type  # exactly as stored (send_file would add a charset)
-    response.headers["Content-Disposition"] = content_disposition(file.name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return item
+
+
+def _file_forms(item, failed_id: int | None = None, failed=None):
+    forms = {}
+    for file in item.files:
+        if failed is not None and file.id == failed_id:
+            forms[file.id] = failed
+        else:
+            forms[file.id] = AttachmentForm(prefix=f"f{file.id}", formdata=None, obj=file)
+    return forms
+
+
+def _files_page(item, add_form=None, failed_id=None, failed=None, status=200):
+    return render("library/files.html", item=item, add_form=add_form or AttachmentForm(prefix="new", formdata=None),
+                  file_forms=_file_forms(item, failed_id, failed), rule=services.ATTACHMENTS,
+                  can_manage=services.can_manage_files(item), status=status)
+
+
+def _not_here(item):
+    flash(_("This item's files come from content/library/%(slug)s; change them there.", slug=item.slug), "error")
+    return redirect_to(url_for("library.files_page", slug=item.slug))
+
+
+def _upload_error(form, error) -> None:
+    form.file.errors = list(form.file.errors or []) + [str(error.message)]
+
+
+@bp.route("/<slug>/files", methods=["GET", "POST"])
+@roles_required(*VENDOR_ROLES)
+def files_page(slug: str):
+    item = _managed_item(slug)
+    if request.method == "GET":
+        return _files_page(item)
+    form = AttachmentForm(prefix="new")
+    if not services.can_manage_files(item):
+        return _not_here(item)
+    if form.validate():
+        try:
+            row = services.add_file(item, form.file.data, form.to_input(), current_user)
+        except files.UploadRefused as error:
+            _upload_error(form, error)
+        else:
+            flash(_("File %(name)s added.", name=row.name), "success")
+            return redirect_to(url_for("library.files_page", slug=item.slug))
+    return _files_page(item, add_form=form, status=422)
+
+
+@bp.route("/<slug>/files/<int:file_id>/update", methods=["POST"])
+@roles_required(*VENDOR_ROLES)
+def update_file(slug: str, file_id: int):
+    item = _managed_item(slug)
+    file = services.item_file(item, file_id)
+    if file is None:
+        abort(404)
+    if not services.can_manage_files(item):
+        return _not_here(item)
+    form = AttachmentForm(prefix=f"f{file.id}")
+    if form.validate():
+        try:
+            if form.file.data and form.file.data.filename:
+                file = services.replace_file(item, file, form.file.data, form.to_input(), current_user)
+                flash(_("File replaced: %(name)s.", name=file.name), "success")
+            else:
+                services.rename_file(item, file, form.to_input(), current_user)
+                flash(_("File titles saved."), "success")
+        except files.UploadRefused as error:
+            _upload_error(form, error)
+        else:
+            return redirect_to(url_for("library.files_page", slug=item.slug))
+    return _files_page(item, failed_id=file.id, failed=form, status=422)
+
+
+@bp.route("/<slug>/files/<int:file_id>/remove", methods=["POST"])
+@roles_required(*VENDOR_ROLES)
+def remove_file(slug: str, file_id: int):
+    item = _managed_item(slug)
+    file = services.item_file(item, file_id)
+    if file is None:
+        abort(404)
+    if not services.can_manage_files(item):
+        return _not_here(item)
+    name = file.name
+    services.remove_file(item, file, current_user)
+    flash(_("File %(name)s removed.", name=name), "success")
+    return redirect_to(url_for("library.files_page", slug=item.slug))
 
 
 @bp.app_template_filter("filesize")

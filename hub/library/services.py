@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -16,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
+from .. import files
 from .. import search as search_index
 from .. import signals
 from ..content import render_markdown
@@ -23,7 +23,7 @@ from ..database import utcnow, write_intent
 from ..extensions import db
 from ..program import rules as program_rules
 from ..web import Page
-from .loaders import set_tags, stored_path
+from .loaders import ATTACHMENTS, set_tags
 from .models import FACETS, HUB, KINDS, TAG_VALUES, TIERS, LibraryFile, LibraryItem, LibraryUsage, tier_rank
 
 PER_PAGE = 20
@@ -84,18 +84,14 @@ def visible_item(user, slug: str, with_files: bool = True) -> LibraryItem | None
         LibraryItem.slug == slug, LibraryItem.tier_rank <= viewer_rank(user)))
 
 
-def visible_file(user, slug: str, name: str) -> tuple[LibraryItem, LibraryFile, Path] | None:
+def visible_file(user, slug: str, name: str) -> tuple[LibraryItem, LibraryFile] | None:
     row = db.session.execute(
         select(LibraryItem, LibraryFile).join(LibraryFile, LibraryFile.item_id == LibraryItem.id)
         .where(LibraryItem.slug == slug, LibraryFile.name == name,
                LibraryItem.tier_rank <= viewer_rank(user))).first()
-    if row is None:
+    if row is None or not files.exists(row[1].sha256):
         return None
-    item, file = row
-    path = stored_path(file.sha256)
-    if not path.is_file():
-        return None
-    return item, file, path
+    return row[0], row[1]
 
 
 # --- search ------------------------------------------------------------------------------------------
@@ -254,6 +250,96 @@ def save_item(item: LibraryItem | None, data: ItemInput, actor) -> LibraryItem:
         audit("library_item", item.id, "created" if created else "updated", actor=actor, slug=item.slug)
         db.session.commit()
     return item
+
+
+# --- managers attach files to items created in the hub --------------------------------------------------
+
+class LibraryError(Exception):
+    """A rule refused the change; the message is for the manager."""
+
+
+def can_manage_files(item: LibraryItem) -> bool:
+    """Items loaded from content/ get their files from there (a load would undo changes made here)."""
+    return item.source == HUB
+
+
+def _require_hub_item(item: LibraryItem) -> None:
+    if not can_manage_files(item):
+        raise LibraryError(_l("This item's files come from content/library/%(slug)s; change them there.",
+                              slug=item.slug))
+
+
+@dataclass
+class FileInput:
+    title_ru: str
+    title_en: str
+
+
+def add_file(item: LibraryItem, upload, data: FileInput, actor) -> LibraryFile:
+    """Store an upload and attach it to the item under a name of its own (unique within the item)."""
+    _require_hub_item(item)
+    stored = files.save_upload(upload, ATTACHMENTS)  # UploadRefused: nothing stored, nothing saved
+    from ..core.services import audit
+    with write_intent():
+        taken = db.session.scalars(select(LibraryFile.name).where(LibraryFile.item_id == item.id)).all()
+        position = db.session.scalar(select(func.coalesce(func.max(LibraryFile.position), -1))
+                                     .where(LibraryFile.item_id == item.id)) + 1
+        row = LibraryFile(item_id=item.id, position=position, name=files.unique_name(stored.name, taken),
+                          title_ru=data.title_ru.strip(), title_en=data.title_en.strip(),
+                          content_type=stored.content_type, size=stored.size, sha256=stored.sha256)
+        db.session.add(row)
+        item.updated_at = utcnow()
+        db.session.flush()
+        audit("library_item", item.id, "file_added", actor=actor, slug=item.slug, file=row.name,
+              sha256=stored.sha256, size=stored.size)
+        db.session.commit()
+    return row
+
+
+def replace_file(item: LibraryItem, file: LibraryFile, upload, data: FileInput, actor) -> LibraryFile:
+    """A new version of an attachment (titles kept or changed); the name follows the new file's type."""
+    _require_hub_item(item)
+    stored = files.save_upload(upload, ATTACHMENTS)
+    from ..core.services import audit
+    with write_intent():
+        taken = db.session.scalars(select(LibraryFile.name).where(
+            LibraryFile.item_id == item.id, LibraryFile.id != file.id)).all()
+        old = file.name
+        file.name = files.unique_name(stored.name, taken)
+        file.title_ru, file.title_en = data.title_ru.strip(), data.title_en.strip()
+        file.content_type, file.size, file.sha256 = stored.content_type, stored.size, stored.sha256
+        item.updated_at = utcnow()
+        audit("library_item", item.id, "file_replaced", actor=actor, slug=item.slug, file=file.name,
+              previous=old, sha256=stored.sha256, size=stored.size)
+        db.session.commit()
+    return file
+
+
+def rename_file(item: LibraryItem, file: LibraryFile, data: FileInput, actor) -> LibraryFile:
+    _require_hub_item(item)
+    from ..core.services import audit
+    with write_intent():
+        file.title_ru, file.title_en = data.title_ru.strip(), data.title_en.strip()
+        item.updated_at = utcnow()
+        audit("library_item", item.id, "file_titled", actor=actor, slug=item.slug, file=file.name)
+        db.session.commit()
+    return file
+
+
+def remove_file(item: LibraryItem, file: LibraryFile, actor) -> None:
+    _require_hub_item(item)
+    from ..core.services import audit
+    with write_intent():
+        name = file.name
+        db.session.delete(file)
+        item.updated_at = utcnow()
+        audit("library_item", item.id, "file_removed", actor=actor, slug=item.slug, file=name)
+        db.session.commit()
+
+
+def item_file(item: LibraryItem, file_id: int) -> LibraryFile | None:
+    return db.session.scalar(select(LibraryFile).where(LibraryFile.id == file_id,
+                                                       LibraryFile.item_id == item.id))
 
 
 def slug_taken(slug: str) -> bool:

@@ -39,6 +39,8 @@ def summary(user, now: datetime | None = None) -> dict | None:
         "why": tiers.explain(org, now),
         "points_total": stats[ALL_TIME].points if ALL_TIME in stats else 0,
         "points_month": stats[month].points if month in stats else 0,
+        # Won deals, never registrations: the tile says "first deal won" only once one is.
+        "deals_won_total": stats[ALL_TIME].deals_won if ALL_TIME in stats else 0,
         "badges": badges.awards_of_org(org.id, limit=6, include_people=True),
         "rank": rank,
         "commissions": commissions.totals_for(org.id) if user.is_partner_admin else None,

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..program import rules as program_rules
 from ..web import redirect_to, render, roles_required
 from ..accounts.models import VENDOR_ROLES
-from . import badges, bp, commissions, leaderboards, panels, tiers
+from . import badges, bp, commissions, leaderboards, panels, services, tiers
 from .forms import LeaderboardForm, LineActionForm, OverrideForm, metric_label, partner_type_label
 from .models import LINE_STATUSES, Badge
 
@@ -56,6 +56,12 @@ def _org_badges(org_id: int):
 @bp.app_template_global("rewards_user_badges")
 def _user_badges(user_id: int):
     return badges.awards_of_user(user_id, limit=12)
+
+
+@bp.app_template_global("rewards_period_label")
+def _period_label(key: str) -> str:
+    from ..i18n import locale_code
+    return services.period_label(key, locale_code())
 
 
 @bp.app_template_global("rewards_locale")

@@ -48,6 +48,28 @@ def period_key(kind: str, day: date) -> str:
     return ALL_TIME
 
 
+ROMAN = ("I", "II", "III", "IV")
+
+
+def period_label(key: str, locale: str = "ru") -> str:
+    """A period bucket as people say it: "Декабрь 2026" / "December 2026", "IV квартал 2026" /
+    "Quarter IV 2026", "2026", "За всё время" / "All time" (never the raw key)."""
+    from babel.dates import format_date
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+    with force_locale(locale):
+        if key == ALL_TIME:
+            return _("All time")
+        if "-Q" in key:
+            year, quarter = key.split("-Q")
+            return _("Quarter %(roman)s %(year)s", roman=ROMAN[int(quarter) - 1], year=year)
+        if "-" in key:
+            year, month = key.split("-")
+            name = format_date(date(int(year), int(month), 1), "LLLL", locale=locale)
+            return f"{name[:1].upper()}{name[1:]} {year}"
+        return key
+
+
 def period_keys(day: date) -> list[str]:
     """Every bucket a day belongs to (all time, its year, quarter and month)."""
     return [period_key(kind, day) for kind in PERIOD_KINDS]

@@ -20,7 +20,7 @@ EN = {"Accept-Language": "en"}
 def test_partners_cannot_see_organisations(client, world, login, who):
     login(getattr(world, who))
     assert client.get("/organisations").status_code == 403
-    assert client.get(f"/organisations/{world.org_b.id}").status_code == 403
+    assert client.get(f"/organisations/{world.org_b.id}").status_code == 404  # another organisation
     assert client.get("/organisations/new").status_code == 403
     assert client.post("/organisations/new", data={"name": "X"}).status_code == 403
     assert count(Organisation) == 3

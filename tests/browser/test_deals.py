@@ -202,11 +202,16 @@ def test_same_flow_without_javascript(open_page, live_server, people, held, chec
     until = en_date(expected_protection_end())
     expect(manager.locator("#flashes")).to_contain_text(f"Approved: «АО «Клевер»» is protected until {until}.")
     expect(manager).to_have_url(re.compile(r"/deals/queue$"))
-    # The conflicting registration cannot be approved while Beta's registration holds the customer.
-    manager.get_by_role("row").filter(has_text="Ромашка").get_by_role("button", name="Approve").click()
-    expect(manager.locator("#flashes .flash-error")).to_contain_text(
-        f"This customer is still protected by registration #{held.id}.")
+    # The conflicting registration cannot be approved while Beta's registration holds the customer:
+    # neither the queue nor the deal page offers Approve, only Reject.
+    conflict_row = manager.get_by_role("row").filter(has_text="Ромашка")
+    expect(conflict_row.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(conflict_row.get_by_role("button", name="Reject")).to_be_visible()
+    expect(conflict_row).to_contain_text("The earlier registration is still active")
+    conflict_row.get_by_role("link", name="Ромашка").click()
     expect(manager.locator(".page-head .status")).to_have_text("submitted")
+    expect(manager.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(manager.get_by_text(f"registration #{held.id}")).to_be_visible()
     check_a11y(manager)
 
     partner.goto(deal_url)

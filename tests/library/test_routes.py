@@ -77,7 +77,7 @@ def test_item_page_and_download(client, partner):
 
 
 def test_content_disposition_is_safe():
-    from hub.library.routes import content_disposition
+    from hub.files import content_disposition
     value = content_disposition('отчёт "1";\r\n.pdf')
     assert "\r" not in value and "\n" not in value
     assert value.startswith('attachment; filename="') and "filename*=UTF-8''" in value

@@ -61,7 +61,7 @@ def test_commission_table_and_the_other_rules(client):
     assert "from RUB\u00a015,000,000" in retro and "4%" in retro
     points = re.search(r'<table class="points-table">.*?</table>', page, re.S).group(0)
     assert re.search(r"Deal won</th><td class=\"num\">100<", points)
-    assert re.search(r"Event attended</th><td class=\"num\">20<", points)
+    assert re.search(r"Event attended \(events in the hub are coming\)</th><td class=\"num\">20<", points)
 
 
 def test_russian_page_uses_the_russian_texts_and_formats(client):
