@@ -30,9 +30,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_rules(app)
     _register_blueprints(app)
 
-    from . import web, i18n
+    from . import web, i18n, ui
     web.install(app)
     i18n.install(app)
+    ui.install(app)
 
     from .core import cli as core_cli
     core_cli.register(app)
