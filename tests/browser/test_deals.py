@@ -49,7 +49,7 @@ def held(world, people):
 
 def expected_protection_end():
     from hub.program import rules
-    return deals.program_today() + timedelta(days=rules.current().protection_days)
+    return deals.program_today() + timedelta(days=rules.current().deals.protection_days)
 
 
 def fill_deal_form(page, *, name: str, domain: str, amount: str = "1 500 000") -> None:

@@ -172,9 +172,9 @@ def test_the_pages_agree_with_the_rules():
     rules = load(CONTENT / "program.yml")
     en = (PAGES_DIR / "how-deal-registration-works.en.md").read_text(encoding="utf-8")
     ru = (PAGES_DIR / "how-deal-registration-works.ru.md").read_text(encoding="utf-8")
-    assert f"protected for {rules.protection_days} days" in en and f"защищена {rules.protection_days} дней" in ru
-    assert f"within {rules.decision_sla_hours} hours" in en and f"в течение {rules.decision_sla_hours} часов" in ru
-    assert f"one extension of {rules.extension_days} days" in en and f"продление на {rules.extension_days} дней" in ru
+    assert f"protected for {rules.deals.protection_days} days" in en and f"защищена {rules.deals.protection_days} дней" in ru
+    assert f"within {rules.deals.decision_sla_hours} hours" in en and f"в течение {rules.deals.decision_sla_hours} часов" in ru
+    assert f"one extension of {rules.deals.extension_days} days" in en and f"продление на {rules.deals.extension_days} дней" in ru
     spiff = f"{rules.spiff_first_deal_kopecks // 100:,}"
     faq = (PAGES_DIR / "faq.en.md").read_text(encoding="utf-8")
     assert f"{spiff} ₽" in faq
@@ -186,7 +186,7 @@ def test_the_pages_agree_with_the_rules():
     # the value points of program.yml quote the rules too
     points = " ".join(f"{t.en} {t.ru}" for t in rules.value_points)
     assert f"Up to {high} %" in points and f"До {high} %" in points
-    assert f"protected for {rules.protection_days} days" in points
+    assert f"protected for {rules.deals.protection_days} days" in points
     assert f"{spiff} ₽ bonus" in points
     assert f"within {rules.ttfd_target_days} days" in points
 
