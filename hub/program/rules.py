@@ -25,8 +25,9 @@ optional section would otherwise be ignored without a word). A section that chec
 (territories name regions) says `needs=("regions",)` and reads it with `earlier(info, "regions")`
 in its validators; it is skipped while what it needs is broken, so one mistake gives one message.
 
-The field types below (WholeNumber, Number, Percent, Roubles, Code, Text, NonEmptyList, ListOf,
-MappingOf, Date, TimeZone) carry the messages the file's authors read. A validator raises
+The field types (WholeNumber, Number, Percent, Roubles, Code, Text, NonEmptyList, ListOf, MappingOf,
+Date, TimeZone: hub/schema.py, re-exported here) carry the messages the file's authors read; the
+content loaders use the same ones for their YAML. A validator raises
 `ValueError("is not one of the regions: 'x'")` for a problem with the value it checks, and
 `problem_at(loc, message)` for one it finds deeper (a validator that looks at several values).
 Money in the file is in roubles (integers or decimals), held as integer kopecks.
@@ -34,18 +35,19 @@ Money in the file is in roubles (integers or decimals), held as integer kopecks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, TypeVar
-from zoneinfo import ZoneInfo
+from typing import Annotated, Any
 
 import yaml
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError,
-                      ValidationInfo, model_validator)
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, Field, TypeAdapter, ValidationError, ValidationInfo
 
-LANGS = ("ru", "en")
+# The field types sections use, re-exported: `from ..program.rules import RulesModel, WholeNumber`.
+from ..schema import (LANGS, Code, Date, ListOf, MappingOf, Model, NonEmptyList, Number, OptionalDate,  # noqa: F401
+                      Percent, Roubles, Text, TimeZone, WholeNumber, _problem, _sequence, describe, key_path,
+                      problem_at)
+
+RulesModel = Model
 TIER_ORDER = ("bronze", "silver", "gold", "platinum")
 
 
@@ -56,222 +58,6 @@ class RulesError(ValueError):
         self.path, self.key, self.problem = str(path), key, problem
         self.problems = [(key, problem), *more]
         super().__init__("\n".join(f"{path}: {k}: {p}" for k, p in self.problems))
-
-
-# --- field types and how problems are reported ------------------------------------------------
-
-def _problem(message: str) -> PydanticCustomError:
-    return PydanticCustomError("program_rules", "{problem}", {"problem": message})
-
-
-def problem_at(loc: tuple, message: str, value: Any = None) -> ValidationError:
-    """A problem at `loc` (relative to what the validator validates), for a validator to raise."""
-    return ValidationError.from_exception_data(
-        "program rules", [{"type": _problem(message), "loc": loc, "input": value}])
-
-
-def _bounds(low, high, value) -> str:
-    bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-    return f"must be {bound}, got {value}"
-
-
-def _whole(minimum: int, maximum: int | None):
-    def check(value):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _problem(f"must be a whole number, got {value!r}")
-        if value < minimum or (maximum is not None and value > maximum):
-            raise _problem(_bounds(minimum, maximum, value))
-        return value
-    return check
-
-
-def WholeNumber(minimum: int = 0, maximum: int | None = None):  # noqa: N802 - a type, used as one
-    return Annotated[int, BeforeValidator(_whole(minimum, maximum))]
-
-
-def _as_decimal(value) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise _problem(f"must be a number, got {value!r}")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise _problem(f"must be a number, got {value!r}") from None
-    if not number.is_finite():
-        raise _problem(f"must be a number, got {value!r}")
-    return number
-
-
-def _number(low: Decimal, high: Decimal | None, optional: bool):
-    def check(value):
-        if value is None and optional:
-            return None
-        number = _as_decimal(value)
-        if number < low or (high is not None and number > high):
-            raise _problem(_bounds(low, high, value))
-        return number
-    return check
-
-
-def Number(low: int | Decimal = 0, high: int | Decimal | None = None, optional: bool = False):  # noqa: N802
-    """A Decimal in [low, high]; `optional` also takes a missing or empty value (None)."""
-    check = _number(Decimal(low), None if high is None else Decimal(high), optional)
-    return Annotated[Decimal | None if optional else Decimal, BeforeValidator(check)]
-
-
-Percent = Number(0, 100)
-
-
-def _kopecks(value) -> int:
-    number = _as_decimal(value)
-    if number < 0:
-        raise _problem(_bounds(0, None, value))
-    kopecks = number * 100
-    if kopecks != kopecks.to_integral_value():
-        raise _problem("must be whole kopecks (at most two decimals)")
-    return int(kopecks)
-
-
-# Roubles in the file, integer kopecks in the program: name the field `..._kopecks` with the
-# file's `..._rub` as its alias (`Field(alias="first_deal_rub")`).
-Roubles = Annotated[int, BeforeValidator(_kopecks)]
-
-
-def _code(value):
-    if not isinstance(value, str) or not value or not all(c.isalnum() or c in "-_" for c in value):
-        raise _problem(f"must be a code of letters, digits, '-' or '_', got {value!r}")
-    return value
-
-
-Code = Annotated[str, BeforeValidator(_code)]
-
-
-def _non_empty_text(value):
-    if not isinstance(value, str) or not value.strip():
-        raise _problem("must be a non-empty text (both ru and en are required)")
-    return value.strip()
-
-
-T = TypeVar("T")
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-def _sequence(non_empty: bool):
-    def check(value):
-        if not isinstance(value, (list, tuple)) or (non_empty and not value):
-            raise _problem("must be a non-empty list" if non_empty else "must be a list (may be empty)")
-        return value
-    return check
-
-
-NonEmptyList = Annotated[tuple[T, ...], BeforeValidator(_sequence(True))]
-ListOf = Annotated[tuple[T, ...], BeforeValidator(_sequence(False))]
-
-
-def _mapping(value):
-    if not isinstance(value, dict):
-        raise _problem("must be a mapping of keys to values")
-    return value
-
-
-MappingOf = Annotated[dict[K, V], BeforeValidator(_mapping)]
-
-
-def _date(value):
-    if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
-        raise _problem("must be a date (YYYY-MM-DD)")
-    return value
-
-
-Date = Annotated[date, BeforeValidator(_date)]
-OptionalDate = Annotated[date | None, BeforeValidator(_date)]
-
-
-def _zone(value):
-    try:
-        ZoneInfo(str(value))
-    except Exception:  # noqa: BLE001 - ZoneInfo raises several kinds for a bad name
-        raise _problem(f"is not a known time zone: {value!r}") from None
-    return str(value)
-
-
-TimeZone = Annotated[str, BeforeValidator(_zone)]
-
-
-class RulesModel(BaseModel):
-    """Base of every section model: frozen, a mapping, and no key it does not know."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    not_a_mapping: ClassVar[str] = "must be a mapping of keys to values"
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data):
-        if not isinstance(data, dict):
-            raise _problem(cls.not_a_mapping)
-        known = [field.alias or name for name, field in cls.model_fields.items()]
-        unknown = [key for key in data if key not in known]
-        if unknown:
-            raise ValidationError.from_exception_data(cls.__name__, [
-                {"type": _problem(f"is not a known key (known: {', '.join(known)})"), "loc": (str(key),),
-                 "input": data[key]} for key in unknown])
-        return data
-
-
-class Text(RulesModel):
-    """A bilingual text; `str(text)` picks the current locale."""
-    not_a_mapping: ClassVar[str] = "must be a text in both languages: {ru: ..., en: ...}"
-    ru: Annotated[str, BeforeValidator(_non_empty_text)] = Field(default=None, validate_default=True)
-    en: Annotated[str, BeforeValidator(_non_empty_text)] = Field(default=None, validate_default=True)
-
-    def get(self, locale: str | None) -> str:
-        return self.en if (locale or "ru").startswith("en") else self.ru
-
-    def __str__(self) -> str:
-        from flask_babel import get_locale
-        try:
-            locale = str(get_locale() or "ru")
-        except RuntimeError:  # outside a request
-            locale = "ru"
-        return self.get(locale)
-
-
-_MESSAGES = {
-    "missing": "is missing",
-    "model_type": "must be a mapping of keys to values",
-    "model_attributes_type": "must be a mapping of keys to values",
-    "dict_type": "must be a mapping of keys to values",
-    "list_type": "must be a list",
-    "tuple_type": "must be a list",
-    "string_type": "must be a text, got {input!r}",
-    "bool_type": "must be true or false, got {input!r}",
-    "bool_parsing": "must be true or false, got {input!r}",
-    "extra_forbidden": "is not a known key",
-}
-
-
-def key_path(loc: tuple) -> str:
-    """('tiers', 2, 'thresholds', 'min_quality') -> 'tiers[2].thresholds.min_quality'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part != "[key]":
-            out += f".{part}" if out else str(part)
-    return out or "(top level)"
-
-
-def describe(error: dict) -> str:
-    """A pydantic error in the words of the rest of the hub's messages."""
-    if error["type"] == "program_rules":
-        return error["ctx"]["problem"]
-    if error["type"] == "value_error":  # a validator's `raise ValueError("is not ...")`
-        return error["msg"].removeprefix("Value error, ")
-    template = _MESSAGES.get(error["type"])
-    if template:
-        return template.format(input=error.get("input"))
-    message = error["msg"]
-    return "must be " + message[len("Input should be "):] if message.startswith("Input should be ") else message
 
 
 # --- the section registry ---------------------------------------------------------------------

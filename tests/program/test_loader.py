@@ -120,13 +120,13 @@ def test_markdown_is_sanitised(app, client, content_dir):
 
 @pytest.mark.parametrize("files, problem", [
     ({"solo.en.md": "---\ntitle: Solo\n---\nText\n"}, "has no ru counterpart"),
-    ({"x.en.md": "---\ntitle: X\n---\nText\n", "x.ru.md": "---\norder: 1\n---\nТекст\n"}, "non-empty 'title'"),
+    ({"x.en.md": "---\ntitle: X\n---\nText\n", "x.ru.md": "---\norder: 1\n---\nТекст\n"}, "front matter: title: is missing"),
     ({"x.en.md": "---\ntitle: X\norder: 1\n---\nText\n", "x.ru.md": "---\ntitle: X\norder: 2\n---\nТ\n"},
      "'order' differs"),
     ({"x.en.md": "---\ntitle: [unclosed\n---\nText\n", "x.ru.md": "---\ntitle: X\n---\nТ\n"}, "not valid YAML"),
     ({"x.en.md": "---\ntitle: X\n", "x.ru.md": "---\ntitle: X\n---\nТ\n"}, "not closed"),
     ({"x.en.md": "---\ntitle: X\nauthor: me\n---\nT\n", "x.ru.md": "---\ntitle: X\n---\nТ\n"},
-     "unknown front matter key 'author'"),
+     "front matter: author: is not a known key (known: title, order, slug)"),
     ({"x.en.md": "---\ntitle: X\n---\n\n", "x.ru.md": "---\ntitle: X\n---\nТ\n"}, "no text"),
     ({"x.en.md": "---\ntitle: X\nslug: y\n---\nT\n", "x.ru.md": "---\ntitle: X\n---\nТ\n"}, "differs from the file name"),
     ({"Bad Name.en.md": "---\ntitle: X\n---\nT\n"}, "<slug>.ru.md"),
