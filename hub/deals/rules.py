@@ -15,8 +15,8 @@ from datetime import date
 
 from pydantic import RootModel, ValidationInfo, field_validator
 
-from ..program.rules import Code, ListOf, OptionalDate, RulesModel, WholeNumber, earlier, register_section, \
-    rules_section
+from ..program.rules import (Code, ListOf, OptionalDate, RulesModel, WholeNumber, earlier, register_section,
+                             rules_section)
 
 
 @rules_section("deals")

@@ -44,7 +44,7 @@ from pydantic import AfterValidator, Field, TypeAdapter, ValidationError, Valida
 
 # The field types sections use, re-exported: `from ..program.rules import RulesModel, WholeNumber`.
 from ..schema import (LANGS, Code, Date, ListOf, MappingOf, Model, NonEmptyList, Number, OptionalDate,  # noqa: F401
-                      Percent, Roubles, Text, TimeZone, WholeNumber, _problem, _sequence, describe, key_path,
+                      Percent, Roubles, Text, TimeZone, WholeNumber, describe, key_path,
                       problem_at)
 
 RulesModel = Model
@@ -161,7 +161,7 @@ def _unique_codes(items: tuple) -> tuple:
     seen = set()
     for item in items:
         if item.code in seen:
-            raise _problem(f"code {item.code!r} appears twice")
+            raise ValueError(f"code {item.code!r} appears twice")
         seen.add(item.code)
     return items
 
@@ -171,12 +171,12 @@ def _tiers_in_order(tiers: tuple[Tier, ...]) -> tuple[Tier, ...]:
     _unique_codes(tiers)
     missing = [code for code in TIER_ORDER if code not in codes]
     if missing:
-        raise _problem(f"tier {missing[0]!r} is missing (the tiers are {', '.join(TIER_ORDER)})")
+        raise ValueError(f"tier {missing[0]!r} is missing (the tiers are {', '.join(TIER_ORDER)})")
     unknown = [code for code in codes if code not in TIER_ORDER]
     if unknown:
-        raise _problem(f"unknown tier {unknown[0]!r} (the tiers are {', '.join(TIER_ORDER)})")
+        raise ValueError(f"unknown tier {unknown[0]!r} (the tiers are {', '.join(TIER_ORDER)})")
     if tuple(codes) != TIER_ORDER:
-        raise _problem(f"must list {', '.join(TIER_ORDER)} in that order")
+        raise ValueError(f"must list {', '.join(TIER_ORDER)} in that order")
     for i, (low, high) in enumerate(zip(tiers, tiers[1:]), start=1):
         below = f"must not be lower than the threshold of {low.code}"
         if high.min_revenue_kopecks < low.min_revenue_kopecks:
