@@ -27,15 +27,15 @@ Home panels
     def deals_summary(user):
         return {...}          # or None to show nothing
 
-  The template receives `panel` (the returned dict) and `user`. Panels render in `order`.
+  The template receives `panel` (the returned dict). Panels render in `order`.
 
 Page slots
     @page_slot(PROFILE, "rewards.badges", "rewards/_user_badges.html", order=20, roles=PARTNERS)
     def user_badges(subject, viewer):
         return {...}          # or None to show nothing
 
-  Pages with slots: PROFILE (subject: the user whose profile it is), ORGANISATION and TEAM
-  (subject: the organisation); more pages (a directory card, an event page) only need a name and
+  Pages with slots: PROFILE (subject: the user whose profile it is), ORGANISATION, TEAM and
+  ORGANISATION_ACTIONS (the buttons beside the organisation's name; subject: the organisation); more pages (a directory card, an event page) only need a name and
   a `{% for template, slot in page_slots(...) %}` loop in their template. The template receives
   `slot` (the returned dict) and `subject`.
 
@@ -218,6 +218,7 @@ def panels_for(user) -> list[tuple[str, dict]]:
 
 PROFILE = "profile"
 ORGANISATION = "organisation"
+ORGANISATION_ACTIONS = "organisation-actions"  # buttons beside the organisation page's heading
 TEAM = "team"
 
 

@@ -1,11 +1,12 @@
-"""The deals summary on the home page: the organisation's deals for partners, the queue for the vendor.
+"""The deals summary on the home page (the organisation's deals for partners, the queue for the
+vendor), and the way from an organisation's page to its deals.
 
 Queries: two for a partner (counts by status, the deals whose protection ends soon), two for the
 vendor (the queue's counts, pending extension requests), whatever the number of deals.
 """
 from __future__ import annotations
 
-from ..ui import PARTNERS, VENDOR, home_panel
+from ..ui import ORGANISATION_ACTIONS, PARTNERS, VENDOR, home_panel, page_slot
 from . import services
 
 
@@ -17,3 +18,8 @@ def partner_panel(user):
 @home_panel("deals.queue", "deals/_home_manager_panel.html", order=10, roles=VENDOR)
 def manager_panel(user):
     return {"summary": services.manager_summary()}
+
+
+@page_slot(ORGANISATION_ACTIONS, "deals.list", "deals/_organisation_action.html", order=10, roles=VENDOR)
+def organisation_deals(organisation, viewer):
+    return None if organisation.is_vendor else {"slug": organisation.slug}

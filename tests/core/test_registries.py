@@ -105,7 +105,8 @@ def test_shared_pages_name_no_feature():
     hub/core imports no feature (hub/core/routes.py used to import deals inside the home view)."""
     features = "|".join(f for f in FEATURES if f != "accounts")
     for template in ("base.html", "core/home_partner.html", "core/home_manager.html", "core/_panels.html",
-                     "accounts/profile.html", "accounts/team.html", "accounts/_slots.html"):
+                     "accounts/profile.html", "accounts/team.html", "accounts/organisation.html",
+                     "accounts/_slots.html"):
         source = (ROOT / "templates" / template).read_text(encoding="utf-8")
         assert "ignore missing" not in source, template
         assert not re.search(rf"url_for\('({features})\.|\"({features})/", source), template
@@ -175,8 +176,10 @@ def test_profile_team_and_organisation_pages_show_certificates_and_badges(client
     login(world.manager)
     page = client.get(url("accounts.organisation", org_id=world.org_a.id)).get_data(as_text=True)
     assert "Certified people" in page and "First deal won" in page
+    assert f'href="{url("deals.index", org=world.org_a.slug)}"' in page
     vendor = client.get(url("accounts.organisation", org_id=world.vendor.id)).get_data(as_text=True)
     assert "Certified people" not in vendor and "Badges" not in vendor, "the vendor holds no badges"
+    assert "Deals of this organisation" not in vendor
     own = client.get(url("accounts.profile")).get_data(as_text=True)
     assert "Your certificates" not in own and "Your badges" not in own
 
