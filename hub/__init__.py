@@ -27,12 +27,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     _init_extensions(app)
-    _init_rules(app)
     _register_blueprints(app)
+    # After the features are imported: each registers its own sections of program.yml.
+    _init_rules(app)
 
-    from . import web, i18n
+    from . import web, i18n, ui
     web.install(app)
     i18n.install(app)
+    ui.install(app)
 
     from .core import cli as core_cli
     core_cli.register(app)
@@ -89,33 +91,13 @@ def _init_rules(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .core import bp as core_bp
-    from .accounts import bp as accounts_bp
-    from .program import bp as program_bp
-    from .deals import bp as deals_bp
-    from .academy import bp as academy_bp
-    from .library import bp as library_bp
-    from .rewards import bp as rewards_bp
+    from . import features
+
+    for feature in features.load():
+        app.register_blueprint(feature.bp)
+
     from . import files
-
-    app.register_blueprint(core_bp)
-    app.register_blueprint(files.bp)
     files.install(app)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(program_bp)
-    app.register_blueprint(deals_bp, url_prefix="/deals")
-    app.register_blueprint(academy_bp, url_prefix="/academy")
-    app.register_blueprint(library_bp, url_prefix="/library")
-    app.register_blueprint(rewards_bp, url_prefix="/rewards")
-
-    # Import every model so that migrations and metadata see the whole schema.
-    from .core import models as _core_models  # noqa: F401
-    from .accounts import models as _accounts_models  # noqa: F401
-    from .deals import models as _deals_models  # noqa: F401
-    from .program import models as _program_models  # noqa: F401
-    from .academy import models as _academy_models  # noqa: F401
-    from .library import models as _library_models  # noqa: F401
-    from .rewards import models as _rewards_models  # noqa: F401
 
     from . import search
     search.install(app)

@@ -694,9 +694,9 @@ class _DemoBuilder:
         roll = self.rng.random()
         if age < 2:
             return SUBMITTED if roll < 0.7 else APPROVED
-        if age < self.rules.protection_days:
+        if age < self.rules.deals.protection_days:
             return APPROVED if roll < 0.5 else WON if roll < 0.68 else LOST if roll < 0.82 else REJECTED
-        if age < self.rules.protection_days + 10:
+        if age < self.rules.deals.protection_days + 10:
             # Protection has run out: these closed before it did.
             return WON if roll < 0.45 else LOST if roll < 0.75 else REJECTED
         return WON if roll < 0.42 else LOST if roll < 0.64 else REJECTED if roll < 0.8 else EXPIRED
@@ -724,7 +724,7 @@ class _DemoBuilder:
             product=product, amount_kopecks=amount_rub * 100,
             expected_close_date=submitted_day + timedelta(days=rng.randint(30, 150)),
             region=region, notes=rng.choice(NOTES), status=SUBMITTED, submitted_at=submitted,
-            decision_due_at=submitted + timedelta(hours=rules.decision_sla_hours),
+            decision_due_at=submitted + timedelta(hours=rules.deals.decision_sla_hours),
             conflict_with_id=conflict_with.id if conflict_with else None,
             territory_org_id=territory_org.id if territory_org else None,
             updated_at=submitted,
@@ -749,7 +749,7 @@ class _DemoBuilder:
         rng, rules = self.rng, self.rules
         manager = next((m for m in self.managers if m.id == org.account_manager_id), None) or rng.choice(self.managers)
         # Most decisions inside the SLA, a few late.
-        hours = rng.uniform(1, rules.decision_sla_hours * (0.9 if rng.random() < 0.85 else 1.6))
+        hours = rng.uniform(1, rules.deals.decision_sla_hours * (0.9 if rng.random() < 0.85 else 1.6))
         decided = min(deal.submitted_at + timedelta(hours=hours), self.now - timedelta(minutes=30))
         deal.decided_at, deal.decided_by_id, deal.updated_at = decided, manager.id, decided
         if status == REJECTED:
@@ -759,7 +759,7 @@ class _DemoBuilder:
             return
         deal.status = APPROVED
         decided_day = decided.astimezone(self.zone).date()
-        deal.protected_until = decided_day + timedelta(days=rules.protection_days)
+        deal.protected_until = decided_day + timedelta(days=rules.deals.protection_days)
         self._audit(deal, "approved", manager, decided, protected_until=deal.protected_until.isoformat())
         if status == APPROVED:
             return
@@ -804,7 +804,7 @@ class _DemoBuilder:
         deal.extension_decision, deal.updated_at = decision, decided
         if decision == GRANTED:
             previous = deal.protected_until
-            deal.protected_until = previous + timedelta(days=rules.extension_days)
+            deal.protected_until = previous + timedelta(days=rules.deals.extension_days)
             self._audit(deal, "extension_granted", manager, decided,
                         protected_until=deal.protected_until.isoformat(), previous_until=previous.isoformat())
         else:
@@ -911,8 +911,8 @@ def create_large(orgs: int = 5000, deals: int = 200_000, users_per_org: int = 4,
             total += weight.get(tier, 1.0)
             cumulative.append(total)
 
-        protection = rules.protection_days
-        sla = timedelta(hours=rules.decision_sla_hours)
+        protection = rules.deals.protection_days
+        sla = timedelta(hours=rules.deals.decision_sla_hours)
 
         def rows():
             for n in range(deals):

@@ -10,10 +10,14 @@ from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from hub import create_app
+from hub import create_app, features
 from hub.extensions import db
 
 from . import factories
+
+# Every feature registered (its program.yml sections, header links, ...) even in a test that
+# reads the rules file without creating an app.
+features.load()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 from flask import Blueprint
 
-bp = Blueprint("academy", __name__)
+bp = Blueprint("academy", __name__, url_prefix="/academy")
 
-from . import jobs, loaders, routes, home  # noqa: E402,F401
+from . import jobs, loaders, nav, routes, home, slots  # noqa: E402,F401

@@ -1,12 +1,12 @@
 """The academy's home-page panels: the onboarding plan (partners) and where to continue learning."""
 from __future__ import annotations
 
-from ..core.home import home_panel
 from ..database import utcnow
+from ..ui import PARTNERS, VENDOR, home_panel
 from . import services
 
 
-@home_panel("academy.onboarding", "academy/_home_panel.html", order=20, audience="partner")
+@home_panel("academy.onboarding", "academy/_home_panel.html", order=20, roles=PARTNERS)
 def onboarding_panel(user):
     language = services.lang()
     plan = services.onboarding_status(user.organisation_id, utcnow(), language)
@@ -16,7 +16,7 @@ def onboarding_panel(user):
     return {"plan": plan, "resume": resume, "lang": language, "can_tick": user.is_partner_admin}
 
 
-@home_panel("academy.certificates", "academy/_home_manager_panel.html", order=30, audience="manager")
+@home_panel("academy.certificates", "academy/_home_manager_panel.html", order=30, roles=VENDOR)
 def certificates_panel(user):
     now = utcnow()
     return {"expiring": services.expiring_count(30, now), "certified": services.certified_total(now)}

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Annotated, Any, Callable, Literal
 
 import click
 import yaml
+from pydantic import BeforeValidator, ValidationInfo, field_validator, model_validator
 from sqlalchemy import select
 
 from ..content import ContentError, checksum, read_document, render_markdown
@@ -21,6 +22,7 @@ from ..content.sync import new_counts, remove_missing, upsert_by_slug
 from ..core.cli import content_loader
 from ..database import utcnow, write_intent
 from ..extensions import db
+from ..schema import Bool, Line, Model, NonEmptyList, OptionalSlug, Slug, Text, WholeNumber, problem_at, validate
 from .models import Course, Lesson, OnboardingStepDef, Quiz, Track, TrackCourse
 
 LANGS = ("ru", "en")
@@ -40,6 +42,9 @@ class Source:
 
 
 # --- reading and validating --------------------------------------------------------------------
+# The files' shapes are the models below (hub/schema.py gives the field types and the wording);
+# what spans several files (a track's courses exist, lesson slugs are unique) is checked in
+# read_academy.
 
 def _yaml(path: Path) -> dict:
     try:
@@ -53,110 +58,160 @@ def _yaml(path: Path) -> dict:
     return data
 
 
-def _keys(path: Path, where: str, data: dict, required: set[str], optional: set[str] = frozenset()) -> None:
-    prefix = f"{where}: " if where else ""
-    for key in sorted(required):
-        if key not in data:
-            raise ContentError(path, f"{prefix}key '{key}' is required")
-    unknown = sorted(set(data) - required - set(optional), key=str)
-    if unknown:
-        raise ContentError(path, f"{prefix}unknown key '{unknown[0]}' (known: "
-                                 f"{', '.join(sorted(required | set(optional)))})")
-
-
-def _text(path: Path, key: str, value: Any) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise ContentError(path, f"'{key}' must be bilingual text: {{ru: ..., en: ...}}")
-    unknown = set(value) - set(LANGS)
-    if unknown:
-        raise ContentError(path, f"'{key}' has an unknown language {sorted(map(str, unknown))[0]!r}")
-    out = {}
-    for lang in LANGS:
-        text = value.get(lang)
-        if not isinstance(text, str) or not text.strip():
-            raise ContentError(path, f"'{key}.{lang}' is required and must be non-empty text")
-        out[lang] = text.strip()
-    return out
-
-
-def _int(path: Path, key: str, value: Any, minimum: int, maximum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ContentError(path, f"'{key}' must be a whole number, got {value!r}")
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise ContentError(path, f"'{key}' must be {bound}, got {value}")
-    return value
-
-
-def _slug(path: Path, key: str, value: Any) -> str:
-    if not isinstance(value, str) or not SLUG.fullmatch(value):
-        raise ContentError(path, f"'{key}' must be a slug (lower-case letters, digits, dashes), got {value!r}")
-    return value
-
-
 def _file_slug(path: Path, name: str) -> str:
     if not SLUG.fullmatch(name):
         raise ContentError(path, "the file or folder name is the slug: lower-case letters, digits and dashes")
     return name
 
 
+def _listed_once(values: tuple[str, ...], key: str) -> None:
+    seen = set()
+    for n, value in enumerate(values):
+        if value in seen:
+            raise problem_at((key, n), f"{value!r} is listed twice")
+        seen.add(value)
+
+
+def _true_or_absent(value):
+    if value is not True:
+        raise ValueError("is either true or absent")
+    return value
+
+
+def _three_to_five(value):
+    if not isinstance(value, list) or not 3 <= len(value) <= 5:
+        raise ValueError("must be a list of 3 to 5 options")
+    return value
+
+
+class Option(Model):
+    id: Slug
+    text: Text
+    correct: Annotated[bool, BeforeValidator(_true_or_absent)] = False
+
+
+class Question(Model):
+    id: Slug
+    type: Literal["single", "multiple"]
+    text: Text
+    options: Annotated[tuple[Option, ...], BeforeValidator(_three_to_five)]
+    explanation: Text
+
+    @model_validator(mode="after")
+    def _answers(self):
+        seen = set()
+        for n, option in enumerate(self.options):
+            if option.id in seen:
+                raise problem_at(("options", n, "id"), f"{option.id!r} is used twice in question {self.id!r}")
+            seen.add(option.id)
+        right = sum(option.correct for option in self.options)
+        if self.type == "single" and right != 1:
+            raise ValueError(f"question {self.id!r}: a single-choice question has exactly one correct option, "
+                             f"found {right}")
+        if self.type == "multiple" and not 2 <= right < len(self.options):
+            raise ValueError(f"question {self.id!r}: a multiple-choice question has at least two correct options "
+                             f"and at least one wrong one, found {right} of {len(self.options)}")
+        return self
+
+
+class QuizFile(Model):
+    title: Text
+    time_limit_minutes: WholeNumber(1)
+    pass_percent: WholeNumber(1, 100)
+    questions_per_attempt: WholeNumber(1)
+    max_attempts: WholeNumber(0)
+    cooldown_hours: WholeNumber(0)
+    late_grace_seconds: WholeNumber(0)
+    show_correct_answers: Bool
+    questions: NonEmptyList[Question]
+
+    @model_validator(mode="after")
+    def _bank(self):
+        seen = set()
+        for n, question in enumerate(self.questions):
+            if question.id in seen:
+                raise problem_at(("questions", n, "id"), f"{question.id!r} is used twice")
+            seen.add(question.id)
+        if self.questions_per_attempt > len(self.questions):
+            raise problem_at(("questions_per_attempt",), f"{self.questions_per_attempt} is more than the "
+                                                         f"{len(self.questions)} questions in the bank")
+        return self
+
+
+class CourseFile(Model):
+    title: Text
+    summary: Text
+    lessons: NonEmptyList[Slug]
+    quiz: OptionalSlug = None
+
+    @model_validator(mode="after")
+    def _lessons_once(self):
+        _listed_once(self.lessons, "lessons")
+        return self
+
+
+class LessonMeta(Model):
+    title: Line()
+    minutes: WholeNumber(1)
+
+
+class TrackFile(Model):
+    title: Text
+    summary: Text
+    order: WholeNumber(0)
+    validity_months: WholeNumber(1)
+    courses: NonEmptyList[Slug]
+    final_exam: Slug
+
+    @model_validator(mode="after")
+    def _courses_once(self):
+        _listed_once(self.courses, "courses")
+        return self
+
+
+class Step(Model):
+    id: Slug
+    title: Text
+    description: Text
+    due_day: WholeNumber(1)
+    done_by: str
+
+    @field_validator("done_by", mode="before")
+    @classmethod
+    def _known_condition(cls, done_by, info: ValidationInfo):
+        tracks = (info.context or {}).get("tracks", set())
+        if not isinstance(done_by, str) or not (
+                done_by in DONE_BY_FIXED or (done_by.startswith("certificate:") and done_by[12:] in tracks)):
+            raise ValueError(f"{done_by!r} is not one of {', '.join(DONE_BY_FIXED)} "
+                             "or certificate:<track> of an existing track")
+        return done_by
+
+
+class OnboardingFile(Model):
+    ttfd_target_days: WholeNumber(1)
+    steps: NonEmptyList[Step]
+
+    @model_validator(mode="after")
+    def _steps_in_order(self):
+        seen, last_day = set(), 0
+        for n, step in enumerate(self.steps):
+            if step.id in seen:
+                raise problem_at(("steps", n, "id"), f"{step.id!r} is used twice")
+            seen.add(step.id)
+            if step.due_day > self.ttfd_target_days:
+                raise problem_at(("steps", n, "due_day"), f"must be at most ttfd_target_days "
+                                                          f"({self.ttfd_target_days}), got {step.due_day}")
+            if step.due_day < last_day:
+                raise problem_at(("steps", n, "due_day"), f"{step.due_day} is before the previous step's "
+                                                          f"{last_day} (steps are in order)")
+            last_day = step.due_day
+        return self
+
+
 def read_quiz(path: Path) -> dict:
     slug = _file_slug(path, path.stem)
-    data = _yaml(path)
-    _keys(path, "", data, {"title", *QUIZ_SETTINGS, "show_correct_answers", "questions"})
-    quiz: dict[str, Any] = {"slug": slug, "title": _text(path, "title", data["title"])}
-    for key in QUIZ_SETTINGS:
-        minimum = 1 if key in ("time_limit_minutes", "questions_per_attempt", "pass_percent") else 0
-        quiz[key] = _int(path, key, data[key], minimum, 100 if key == "pass_percent" else None)
-    if not isinstance(data["show_correct_answers"], bool):
-        raise ContentError(path, "'show_correct_answers' must be true or false")
-    quiz["show_correct_answers"] = data["show_correct_answers"]
-    bank = data["questions"]
-    if not isinstance(bank, list) or not bank:
-        raise ContentError(path, "'questions' must be a non-empty list")
-    questions, seen = [], set()
-    for n, q in enumerate(bank, 1):
-        where = f"questions[{n}]"
-        if not isinstance(q, dict):
-            raise ContentError(path, f"{where} must be a mapping")
-        _keys(path, where, q, {"id", "type", "text", "options", "explanation"})
-        qid = _slug(path, f"{where}.id", q["id"])
-        where = f"question '{qid}'"
-        if qid in seen:
-            raise ContentError(path, f"{where}: the id is used twice")
-        seen.add(qid)
-        if q["type"] not in ("single", "multiple"):
-            raise ContentError(path, f"{where}: 'type' must be single or multiple, got {q['type']!r}")
-        options = q["options"]
-        if not isinstance(options, list) or not 3 <= len(options) <= 5:
-            raise ContentError(path, f"{where}: 'options' must be a list of 3 to 5 options")
-        opts, oids = [], set()
-        for m, o in enumerate(options, 1):
-            if not isinstance(o, dict):
-                raise ContentError(path, f"{where}: option {m} must be a mapping")
-            _keys(path, f"{where}, option {m}", o, {"id", "text"}, {"correct"})
-            oid = _slug(path, f"{where}, option {m}: id", str(o["id"]) if isinstance(o["id"], (str, int)) else o["id"])
-            if oid in oids:
-                raise ContentError(path, f"{where}: option id '{oid}' is used twice")
-            oids.add(oid)
-            if "correct" in o and o["correct"] is not True:
-                raise ContentError(path, f"{where}, option '{oid}': 'correct' is either true or absent")
-            opts.append({"id": oid, "text": _text(path, f"{where}, option '{oid}': text", o["text"]),
-                         "correct": o.get("correct") is True})
-        right = sum(o["correct"] for o in opts)
-        if q["type"] == "single" and right != 1:
-            raise ContentError(path, f"{where}: a single-choice question has exactly one correct option, found {right}")
-        if q["type"] == "multiple" and not (right >= 2 and right < len(opts)):
-            raise ContentError(path, f"{where}: a multiple-choice question has at least two correct options "
-                                     f"and at least one wrong one, found {right} of {len(opts)}")
-        questions.append({"id": qid, "type": q["type"], "text": _text(path, f"{where}: text", q["text"]),
-                          "options": opts, "explanation": _text(path, f"{where}: explanation", q["explanation"])})
-    if quiz["questions_per_attempt"] > len(questions):
-        raise ContentError(path, f"'questions_per_attempt' ({quiz['questions_per_attempt']}) is more than the "
-                                 f"{len(questions)} questions in the bank")
-    quiz["questions"] = questions
-    quiz["checksum"] = checksum(path.read_text(encoding="utf-8"))
-    return quiz
+    quiz = validate(QuizFile, _yaml(path), path).model_dump(mode="json")
+    return {"slug": slug, **quiz, "checksum": checksum(path.read_text(encoding="utf-8"))}
 
 
 def read_course(folder: Path) -> dict:
@@ -164,21 +219,10 @@ def read_course(folder: Path) -> dict:
     path = folder / "course.yml"
     if not path.is_file():
         raise ContentError(folder, "a course folder needs a course.yml")
-    data = _yaml(path)
-    _keys(path, "", data, {"title", "summary", "lessons"}, {"quiz"})
-    course: dict[str, Any] = {"slug": slug, "title": _text(path, "title", data["title"]),
-                              "summary": _text(path, "summary", data["summary"]), "quiz": None}
-    if "quiz" in data and data["quiz"] is not None:
-        course["quiz"] = _slug(path, "quiz", data["quiz"])
-    lessons = data["lessons"]
-    if not isinstance(lessons, list) or not lessons:
-        raise ContentError(path, "'lessons' must be a non-empty list of lesson slugs")
-    listed = []
-    for n, lesson in enumerate(lessons, 1):
-        lesson = _slug(path, f"lessons[{n}]", lesson)
-        if lesson in listed:
-            raise ContentError(path, f"'lessons': '{lesson}' is listed twice")
-        listed.append(lesson)
+    data = validate(CourseFile, _yaml(path), path)
+    course: dict[str, Any] = {"slug": slug, "title": data.title.model_dump(), "summary": data.summary.model_dump(),
+                              "quiz": data.quiz}
+    listed = list(data.lessons)
     files: dict[str, dict[str, Path]] = {}
     for file in sorted(folder.iterdir()):
         if file.name == "course.yml" or file.name.startswith("."):
@@ -191,24 +235,21 @@ def read_course(folder: Path) -> dict:
         files.setdefault(match["slug"], {})[match["lang"]] = file
     out = []
     for position, lesson in enumerate(listed, 1):
-        docs = {}
+        docs, metas = {}, {}
         for lang in LANGS:
             file = files.get(lesson, {}).get(lang)
             if file is None:
                 raise ContentError(path, f"'lessons': '{lesson}' has no {lesson}.{lang}.md in {folder.name}/")
             doc = read_document(file)
-            _keys(file, "front matter", doc.meta, {"title", "minutes"})
-            if not isinstance(doc.meta["title"], str) or not doc.meta["title"].strip():
-                raise ContentError(file, "front matter 'title' must be non-empty text")
-            _int(file, "minutes", doc.meta["minutes"], 1)
+            metas[lang] = validate(LessonMeta, doc.meta, file, where="front matter")
             if not doc.body.strip():
                 raise ContentError(file, "the lesson has no text after the front matter")
             docs[lang] = doc
-        minutes = {docs[lang].meta["minutes"] for lang in LANGS}
+        minutes = {metas[lang].minutes for lang in LANGS}
         if len(minutes) > 1:
             raise ContentError(files[lesson]["en"], f"'minutes' differs between the ru and en files: {sorted(minutes)}")
         out.append({"slug": lesson, "position": position, "minutes": minutes.pop(),
-                    "title": {lang: docs[lang].meta["title"].strip() for lang in LANGS},
+                    "title": {lang: metas[lang].title for lang in LANGS},
                     "body": {lang: docs[lang].body for lang in LANGS},
                     "checksum": checksum(*(docs[lang].raw for lang in LANGS))})
     course["lessons"] = out
@@ -218,55 +259,20 @@ def read_course(folder: Path) -> dict:
 
 def read_track(path: Path) -> dict:
     slug = _file_slug(path, path.stem)
-    data = _yaml(path)
-    _keys(path, "", data, {"title", "summary", "order", "validity_months", "courses", "final_exam"})
-    courses = data["courses"]
-    if not isinstance(courses, list) or not courses:
-        raise ContentError(path, "'courses' must be a non-empty list of course slugs")
-    listed = []
-    for n, course in enumerate(courses, 1):
-        course = _slug(path, f"courses[{n}]", course)
-        if course in listed:
-            raise ContentError(path, f"'courses': '{course}' is listed twice")
-        listed.append(course)
-    return {"slug": slug, "title": _text(path, "title", data["title"]),
-            "summary": _text(path, "summary", data["summary"]), "order": _int(path, "order", data["order"], 0),
-            "validity_months": _int(path, "validity_months", data["validity_months"], 1),
-            "courses": listed, "final_exam": _slug(path, "final_exam", data["final_exam"]),
+    track = validate(TrackFile, _yaml(path), path).model_dump(mode="json")
+    return {"slug": slug, **track, "courses": list(track["courses"]),
             "checksum": checksum(path.read_text(encoding="utf-8")), "path": path}
 
 
 def read_onboarding(path: Path, tracks: set[str]) -> tuple[int, list[dict]]:
     data = _yaml(path)
-    _keys(path, "", data, {"ttfd_target_days", "steps"})
-    target = _int(path, "ttfd_target_days", data["ttfd_target_days"], 1)
-    steps = data["steps"]
-    if not isinstance(steps, list) or not steps:
-        raise ContentError(path, "'steps' must be a non-empty list")
-    out, seen, last_day = [], set(), 0
-    for n, step in enumerate(steps, 1):
-        if not isinstance(step, dict):
-            raise ContentError(path, f"steps[{n}] must be a mapping")
-        _keys(path, f"steps[{n}]", step, {"id", "title", "description", "due_day", "done_by"})
-        sid = _slug(path, f"steps[{n}].id", step["id"])
-        if sid in seen:
-            raise ContentError(path, f"step '{sid}': the id is used twice")
-        seen.add(sid)
-        day = _int(path, f"step '{sid}': due_day", step["due_day"], 1, target)
-        if day < last_day:
-            raise ContentError(path, f"step '{sid}': due_day {day} is before the previous step's {last_day} "
-                                     "(steps are in order)")
-        last_day = day
-        done_by = step["done_by"]
-        if not isinstance(done_by, str) or not (
-                done_by in DONE_BY_FIXED or (done_by.startswith("certificate:") and done_by[12:] in tracks)):
-            raise ContentError(path, f"step '{sid}': done_by {done_by!r} is not one of "
-                                     f"{', '.join(DONE_BY_FIXED)} or certificate:<track> of an existing track")
-        out.append({"slug": sid, "position": n, "title": _text(path, f"step '{sid}': title", step["title"]),
-                    "description": _text(path, f"step '{sid}': description", step["description"]),
-                    "due_day": day, "done_by": done_by,
-                    "checksum": checksum(repr(sorted(step.items(), key=lambda kv: kv[0])), str(n))})
-    return target, out
+    plan = validate(OnboardingFile, data, path, context={"tracks": tracks})
+    out = []
+    for n, (step, raw) in enumerate(zip(plan.steps, data["steps"]), 1):
+        out.append({"slug": step.id, "position": n, "title": step.title.model_dump(),
+                    "description": step.description.model_dump(), "due_day": step.due_day, "done_by": step.done_by,
+                    "checksum": checksum(repr(sorted(raw.items(), key=lambda kv: kv[0])), str(n))})
+    return plan.ttfd_target_days, out
 
 
 def read_academy(directory: Path, ttfd_target_days: int | None = None) -> Source:

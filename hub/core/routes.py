@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import LANG_COOKIE, LANGUAGES
+from ..ui import panels_for
 from ..web import public, redirect_to, render, safe_next
 from . import bp
 from .models import Notification
@@ -27,15 +28,11 @@ def _unread():
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("program.page"))
-    from ..deals import services as deals
-    from .home import panels_for
+    # Everything below the heading is a panel some feature registered (hub/ui.py: home_panel).
     panels = panels_for(current_user)
     if current_user.is_manager:
-        summary = deals.manager_summary()
-        return render("core/home_manager.html", summary=summary, panels=panels)
-    summary = deals.partner_summary(current_user.organisation)
-    return render("core/home_partner.html", summary=summary, organisation=current_user.organisation,
-                  panels=panels)
+        return render("core/home_manager.html", panels=panels)
+    return render("core/home_partner.html", organisation=current_user.organisation, panels=panels)
 
 
 @bp.route("/language", methods=["POST"])

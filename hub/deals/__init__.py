@@ -1,5 +1,5 @@
 from flask import Blueprint
 
-bp = Blueprint("deals", __name__)
+bp = Blueprint("deals", __name__, url_prefix="/deals")
 
-from . import jobs, routes  # noqa: E402,F401
+from . import rules, jobs, nav, panels, routes  # noqa: E402,F401

@@ -285,10 +285,10 @@ def register_deal(user: User, data: DealInput, now: datetime | None = None) -> D
             contact_phone=(data.contact_phone or "").strip() or None, product=data.product,
             amount_kopecks=data.amount_kopecks, expected_close_date=data.expected_close_date,
             region=data.region, notes=(data.notes or "").strip() or None, status=SUBMITTED,
-            submitted_at=now, decision_due_at=now + timedelta(hours=rules.decision_sla_hours),
+            submitted_at=now, decision_due_at=now + timedelta(hours=rules.deals.decision_sla_hours),
             updated_at=now,
         )
-        owner_slug = rules.exclusive_partner(data.region, today)
+        owner_slug = rules.territories.exclusive_partner(data.region, today)
         if owner_slug and owner_slug != user.organisation.slug:
             deal.territory_org_id = db.session.scalar(
                 select(Organisation.id).where(Organisation.slug == owner_slug))
@@ -412,7 +412,7 @@ def approve(deal: Deal, actor: User, now: datetime | None = None) -> Deal:
         deal.status = APPROVED
         deal.decided_at = now
         deal.decided_by_id = actor.id
-        deal.protected_until = program_today(now) + timedelta(days=program_rules.current().protection_days)
+        deal.protected_until = program_today(now) + timedelta(days=program_rules.current().deals.protection_days)
         deal.updated_at = now
         audit("deal", deal.id, "approved", actor=actor, organisation_id=deal.organisation_id,
               protected_until=deal.protected_until.isoformat(), resolved_conflict_with=resolved)
@@ -516,7 +516,7 @@ def decide_extension(deal: Deal, actor: User, grant: bool, now: datetime | None 
         _require(actor, DECIDE_EXTENSION, deal)
         deal.updated_at = now
         if grant:
-            days = program_rules.current().extension_days
+            days = program_rules.current().deals.extension_days
             old_until = deal.protected_until
             deal.protected_until = (deal.protected_until or program_today(now)) + timedelta(days=days)
             deal.extension_decision = GRANTED
@@ -774,7 +774,7 @@ def queue_item(deal: Deal, now: datetime | None = None) -> QueueItem:
         due = deal.decision_due_at
         kind = DECISION
     else:
-        due = (deal.extension_requested_at or now) + timedelta(hours=program_rules.current().decision_sla_hours)
+        due = (deal.extension_requested_at or now) + timedelta(hours=program_rules.current().deals.decision_sla_hours)
         kind = EXTENSION
     return QueueItem(deal, kind, due, (due - now).total_seconds())
 
@@ -786,7 +786,7 @@ def manager_queue(page: int = 1, per_page: int = 25, now: datetime | None = None
     three queries however long the queue is.
     """
     now = now or utcnow()
-    sla = timedelta(hours=program_rules.current().decision_sla_hours)
+    sla = timedelta(hours=program_rules.current().deals.decision_sla_hours)
     window = page * per_page
     total = db.session.scalar(select(func.count()).select_from(Deal).where(or_(
         Deal.status == SUBMITTED, and_(*_extension_pending_conds())))) or 0

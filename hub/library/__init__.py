@@ -1,5 +1,5 @@
 from flask import Blueprint
 
-bp = Blueprint("library", __name__)
+bp = Blueprint("library", __name__, url_prefix="/library")
 
-from . import loaders, routes  # noqa: E402,F401
+from . import loaders, nav, routes  # noqa: E402,F401

@@ -12,10 +12,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Annotated, Any, Callable
 
 import click
 import yaml
+from pydantic import BeforeValidator, ValidationInfo, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -25,12 +26,11 @@ from ..content.sync import new_counts, remove_missing, upsert_by_slug
 from ..core.cli import content_loader
 from ..database import utcnow, write_intent
 from ..extensions import db
+from ..schema import Date, LimitedText, ListOf, Model, one_of, problem_at, validate
 from .models import CONTENT, FACETS, KINDS, TAG_VALUES, TIERS, LibraryFile, LibraryItem, LibraryTag, tier_rank
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FILE_NAME = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*\.[a-z0-9]+")
-KEYS = {"title", "summary", "kind", "min_tier", "tags", "files", "published"}
-REQUIRED = KEYS - {"files"}
 BODY_FILES = {"item.yml", "ru.md", "en.md"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # What a library item may carry, loaded from content/ or uploaded in the hub alike.
@@ -65,44 +65,74 @@ class ItemSource:
     checksum: str = ""
 
 
-def _text(path: Path, data: Any, key: str, limit: int = 300) -> dict[str, str]:
-    if not isinstance(data, dict):
-        raise ContentError(path, f"'{key}' must be a mapping with 'ru' and 'en' texts")
-    unknown = set(data) - {"ru", "en"}
-    if unknown:
-        raise ContentError(path, f"'{key}' has an unknown language {sorted(unknown)[0]!r} (known: ru, en)")
-    out = {}
-    for lang in ("ru", "en"):
-        value = data.get(lang)
-        if not isinstance(value, str) or not value.strip():
-            raise ContentError(path, f"'{key}.{lang}' must be a non-empty text")
-        if len(value.strip()) > limit:
-            raise ContentError(path, f"'{key}.{lang}' is longer than {limit} characters")
-        out[lang] = value.strip()
-    return out
-
-
-def validate_tags(path: Path | str, tags: Any) -> dict[str, list[str]]:
+def _tags(tags: Any) -> dict[str, list[str]]:
     if not isinstance(tags, dict):
-        raise ContentError(path, "'tags' must be a mapping with the keys " + ", ".join(FACETS))
+        raise ValueError("must be a mapping with the keys " + ", ".join(FACETS))
     unknown = set(tags) - set(FACETS)
     if unknown:
-        raise ContentError(path, f"'tags' has an unknown key {sorted(unknown)[0]!r} (known: {', '.join(FACETS)})")
+        raise problem_at((sorted(map(str, unknown))[0],), f"is not a known key (known: {', '.join(FACETS)})")
     out = {}
     for facet in FACETS:
         values = tags.get(facet)
         if not isinstance(values, list) or not values:
-            raise ContentError(path, f"'tags.{facet}' must be a non-empty list")
+            raise problem_at((facet,), "must be a non-empty list")
         for value in values:
             if value not in TAG_VALUES[facet]:
-                raise ContentError(path, f"'tags.{facet}': unknown value {value!r} "
-                                         f"(known: {', '.join(TAG_VALUES[facet])})")
+                raise problem_at((facet,), f"unknown value {value!r} (known: {', '.join(TAG_VALUES[facet])})")
         if len(set(values)) != len(values):
-            raise ContentError(path, f"'tags.{facet}' lists a value twice")
+            raise problem_at((facet,), "lists a value twice")
         out[facet] = list(values)
     if "any" in out["industry"] and len(out["industry"]) > 1:
-        raise ContentError(path, "'tags.industry': 'any' is not combined with other industries")
+        raise problem_at(("industry",), "'any' is not combined with other industries")
     return out
+
+
+Tags = Annotated[dict[str, list[str]], BeforeValidator(_tags)]
+
+
+def _file_name(name: Any) -> str:
+    if not isinstance(name, str) or not FILE_NAME.fullmatch(name) or name in BODY_FILES:
+        raise ValueError(f"{name!r} is not a plain file name (lower-case letters, digits, dots and dashes)")
+    if Path(name).suffix not in SUFFIXES or files.type_of_extension(name) not in ATTACHMENTS.types:
+        raise ValueError(f"unsupported file type {Path(name).suffix!r} (known: {', '.join(SUFFIXES)})")
+    return name
+
+
+class FileEntry(Model):
+    name: Annotated[str, BeforeValidator(_file_name)]
+    title: LimitedText(200)
+
+
+class ItemMeta(Model):
+    """content/library/<slug>/item.yml (format: content/library/README.md)."""
+    title: LimitedText(300)
+    summary: LimitedText(600)
+    kind: one_of(KINDS)
+    min_tier: one_of(TIERS)
+    tags: Tags
+    files: Annotated[ListOf[FileEntry], BeforeValidator(lambda value: [] if value is None else value)] = ()
+    published: Date
+
+    @field_validator("published")
+    @classmethod
+    def _not_in_the_future(cls, published: date, info: ValidationInfo) -> date:
+        if published > (info.context or {}).get("today", date.today()):
+            raise ValueError(f"{published.isoformat()} is in the future")
+        return published
+
+    @model_validator(mode="after")
+    def _each_file_once(self):
+        seen = set()
+        for n, entry in enumerate(self.files):
+            if entry.name in seen:
+                raise problem_at(("files", n, "name"), f"{entry.name!r} is listed twice")
+            seen.add(entry.name)
+        return self
+
+
+def validate_tags(path: Path | str, tags: Any) -> dict[str, list[str]]:
+    """The tags of an item, checked as item.yml's are (ContentError names the problem)."""
+    return validate(Tags, tags, path, where="tags")
 
 
 def read_item(folder: Path, today: date | None = None) -> ItemSource:
@@ -114,31 +144,12 @@ def read_item(folder: Path, today: date | None = None) -> ItemSource:
         raise ContentError(folder, "has no item.yml")
     try:
         raw_meta = meta_path.read_text(encoding="utf-8")
-        meta = yaml.safe_load(raw_meta)
+        raw = yaml.safe_load(raw_meta)
     except UnicodeDecodeError:
         raise ContentError(meta_path, "is not UTF-8 text") from None
     except yaml.YAMLError as exc:
         raise ContentError(meta_path, f"is not valid YAML: {exc}") from None
-    if not isinstance(meta, dict):
-        raise ContentError(meta_path, "must be a mapping of keys to values")
-    unknown = set(meta) - KEYS
-    if unknown:
-        raise ContentError(meta_path, f"unknown key {sorted(unknown)[0]!r} (known: {', '.join(sorted(KEYS))})")
-    missing = REQUIRED - set(meta)
-    if missing:
-        raise ContentError(meta_path, f"missing key {sorted(missing)[0]!r}")
-    titles = _text(meta_path, meta["title"], "title")
-    summaries = _text(meta_path, meta["summary"], "summary", limit=600)
-    if meta["kind"] not in KINDS:
-        raise ContentError(meta_path, f"'kind': unknown value {meta['kind']!r} (known: {', '.join(KINDS)})")
-    if meta["min_tier"] not in TIERS:
-        raise ContentError(meta_path, f"'min_tier': unknown value {meta['min_tier']!r} (known: {', '.join(TIERS)})")
-    tags = validate_tags(meta_path, meta["tags"])
-    published = meta["published"]
-    if not isinstance(published, date):
-        raise ContentError(meta_path, f"'published' must be a date (YYYY-MM-DD), got {published!r}")
-    if published > (today or date.today()):
-        raise ContentError(meta_path, f"'published' {published.isoformat()} is in the future")
+    meta = validate(ItemMeta, raw, meta_path, context={"today": today or date.today()})
 
     bodies, raws = {}, [raw_meta]
     for lang in ("ru", "en"):
@@ -156,50 +167,32 @@ def read_item(folder: Path, today: date | None = None) -> ItemSource:
         bodies[lang] = text.lstrip("\ufeff").strip() + "\n"
         raws.append(text)
 
-    files_meta = meta.get("files") or []
-    if not isinstance(files_meta, list):
-        raise ContentError(meta_path, "'files' must be a list")
     attachments: list[FileSource] = []
-    seen: set[str] = set()
-    for n, entry in enumerate(files_meta):
-        key = f"files[{n}]"
-        if not isinstance(entry, dict) or set(entry) != {"name", "title"}:
-            raise ContentError(meta_path, f"'{key}' must have exactly the keys 'name' and 'title'")
-        name = entry["name"]
-        if not isinstance(name, str) or not FILE_NAME.fullmatch(name) or name in BODY_FILES:
-            raise ContentError(meta_path, f"'{key}.name' {name!r} is not a plain file name "
-                                          "(lower-case letters, digits, dots and dashes)")
-        if name in seen:
-            raise ContentError(meta_path, f"'{key}.name' {name!r} is listed twice")
-        seen.add(name)
-        suffix = Path(name).suffix
-        claimed = files.type_of_extension(name)
-        if suffix not in SUFFIXES or claimed not in ATTACHMENTS.types:
-            raise ContentError(meta_path, f"'{key}.name': unsupported file type {suffix!r} "
-                                          f"(known: {', '.join(SUFFIXES)})")
-        path = folder / name
+    for n, entry in enumerate(meta.files):
+        path = folder / entry.name
         if not path.is_file():
-            raise ContentError(meta_path, f"'{key}.name': {name} does not exist in {folder}")
+            raise ContentError(meta_path, f"files[{n}].name: {entry.name} does not exist in {folder}")
         try:
             stored = files.inspect_path(path, ATTACHMENTS)
         except files.UploadRefused as exc:
             raise ContentError(path, str(exc)) from None
+        claimed = files.type_of_extension(entry.name)
         if stored.type != claimed:
-            raise ContentError(path, f"is named {suffix} but its content is {files.TYPES[stored.type].label}")
-        file_titles = _text(meta_path, entry["title"], f"{key}.title", limit=200)
-        attachments.append(FileSource(name=name, title_ru=file_titles["ru"], title_en=file_titles["en"],
+            raise ContentError(path, f"is named {path.suffix} but its content is {files.TYPES[stored.type].label}")
+        attachments.append(FileSource(name=entry.name, title_ru=entry.title.ru, title_en=entry.title.en,
                                       path=path, content_type=stored.content_type, size=stored.size,
                                       sha256=stored.sha256, stored=stored))
         raws.append(stored.sha256)
+    listed = {entry.name for entry in meta.files}
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
             continue
-        if path.name not in BODY_FILES and path.name not in seen:
+        if path.name not in BODY_FILES and path.name not in listed:
             raise ContentError(path, "is not listed under 'files' in item.yml (list it or remove it)")
 
-    return ItemSource(slug=slug, kind=meta["kind"], min_tier=meta["min_tier"], titles=titles,
-                      summaries=summaries, bodies=bodies, tags=tags, files=attachments, published=published,
-                      checksum=checksum(*raws))
+    return ItemSource(slug=slug, kind=meta.kind, min_tier=meta.min_tier, titles=meta.title.model_dump(),
+                      summaries=meta.summary.model_dump(), bodies=bodies, tags=meta.tags, files=attachments,
+                      published=meta.published, checksum=checksum(*raws))
 
 
 def read_library(folder: Path, today: date | None = None) -> list[ItemSource]:

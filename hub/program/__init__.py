@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("program", __name__)
 
-from . import loaders, routes  # noqa: E402,F401
+from . import loaders, nav, routes  # noqa: E402,F401

@@ -21,6 +21,7 @@ from ..content.sync import new_counts, remove_missing, upsert_by_slug
 from ..core.cli import content_loader
 from ..database import utcnow, write_intent
 from ..extensions import db
+from ..schema import Line, Model, OptionalSlug, WholeNumber, validate
 from . import rules as program_rules
 from .models import ContentPage
 
@@ -28,6 +29,12 @@ LANGS = ("ru", "en")
 PAGE_FILE = re.compile(r"(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<lang>[a-z]{2})\.md")
 DEFAULT_ORDER = 100
 PROGRESS_FROM = 20  # show a progress bar when loading more pages than this
+
+
+class PageMeta(Model):
+    title: Line(200)
+    order: WholeNumber(-10**6, optional=True) = None
+    slug: OptionalSlug = None
 
 
 @dataclass(frozen=True)
@@ -64,26 +71,14 @@ def read_pages(folder: Path) -> list[PageSource]:
         titles, bodies, orders = {}, {}, set()
         for lang in LANGS:
             doc = docs[lang]
-            meta = doc.meta
-            unknown = set(meta) - {"title", "order", "slug"}
-            if unknown:
-                raise ContentError(doc.path, f"unknown front matter key {sorted(unknown)[0]!r} "
-                                             "(known: title, order, slug)")
-            if "slug" in meta and meta["slug"] != slug:
-                raise ContentError(doc.path, f"front matter slug {meta['slug']!r} differs from the file name")
-            title = meta.get("title")
-            if not isinstance(title, str) or not title.strip():
-                raise ContentError(doc.path, "front matter needs a non-empty 'title'")
-            if len(title.strip()) > 200:
-                raise ContentError(doc.path, "title is longer than 200 characters")
-            if "order" in meta:
-                order = meta["order"]
-                if isinstance(order, bool) or not isinstance(order, int):
-                    raise ContentError(doc.path, f"front matter 'order' must be a whole number, got {order!r}")
-                orders.add(order)
+            meta = validate(PageMeta, doc.meta, doc.path, where="front matter")
+            if meta.slug is not None and meta.slug != slug:
+                raise ContentError(doc.path, f"front matter slug {meta.slug!r} differs from the file name")
+            if meta.order is not None:
+                orders.add(meta.order)
             if not doc.body.strip():
                 raise ContentError(doc.path, "the page has no text after the front matter")
-            titles[lang], bodies[lang] = title.strip(), doc.body
+            titles[lang], bodies[lang] = meta.title, doc.body
         if len(orders) > 1:
             raise ContentError(docs["en"].path, f"'order' differs between the ru and en files: {sorted(orders)}")
         pages.append(PageSource(

@@ -1,107 +1,291 @@
-"""The program rules (P5): one YAML file read by the engine and by the public program page.
+"""The program rules (P5): one YAML file, `content/program.yml`, read by the engine and the public page.
 
-`load(path)` validates the whole file and raises RulesError naming the file, the key and what
-is wrong. Money in the file is in roubles (integers or decimals), held here as integer kopecks.
+The file is made of top-level sections, each validated by a pydantic model its owner declares.
+This module owns the core every feature shares: `program`, `products`, `regions`, `tiers` and the
+published economics `commissions`, `spiff` and `retro_bonus` (the program page and the calculator
+show them, the rewards engine pays by them). A feature declares its own sections in its package —
+hub/deals/rules.py (`deals`, `territories`), hub/rewards/rules.py (`points`,
+`demotion_grace_days`) — so a new feature adds its section without touching hub/program:
+
+    # hub/events/rules.py, imported by hub/events/__init__.py
+    from ..program.rules import RulesModel, WholeNumber, rules_section
+
+    @rules_section("events")
+    class EventRules(RulesModel):
+        offer_hold_hours: WholeNumber(1)
+        reminder_days: WholeNumber(0) = 1
+
+    rules.current().events.offer_hold_hours          # where it is read
+
+`register_section(key, annotation)` does the same for a section that is not a mapping (a number, a
+list). `load(path)` validates the file against every registered section, in registration order (the
+core first), and raises RulesError naming the file, the key path (`tiers[2].thresholds.min_quality`)
+and the problem, for every problem found; a key no section claims is an error too (a misspelt
+optional section would otherwise be ignored without a word). A section that checks another one
+(territories name regions) says `needs=("regions",)` and reads it with `earlier(info, "regions")`
+in its validators; it is skipped while what it needs is broken, so one mistake gives one message.
+
+The field types (WholeNumber, Number, Percent, Roubles, Code, Text, NonEmptyList, ListOf, MappingOf,
+Date, TimeZone: hub/schema.py, re-exported here) carry the messages the file's authors read; the
+content loaders use the same ones for their YAML. A validator raises
+`ValueError("is not one of the regions: 'x'")` for a problem with the value it checks, and
+`problem_at(loc, message)` for one it finds deeper (a validator that looks at several values).
+Money in the file is in roubles (integers or decimals), held as integer kopecks.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import AfterValidator, Field, TypeAdapter, ValidationError, ValidationInfo
 
-LANGS = ("ru", "en")
+# The field types sections use, re-exported: `from ..program.rules import RulesModel, WholeNumber`.
+from ..schema import (LANGS, Code, Date, ListOf, MappingOf, Model, NonEmptyList, Number, OptionalDate,  # noqa: F401
+                      Percent, Roubles, Text, TimeZone, WholeNumber, describe, key_path,
+                      problem_at)
+
+RulesModel = Model
 TIER_ORDER = ("bronze", "silver", "gold", "platinum")
-TOP_LEVEL_KEYS = ("program", "products", "regions", "tiers", "commissions", "deals", "spiff", "retro_bonus",
-                  "points", "demotion_grace_days", "territories")
 
 
 class RulesError(ValueError):
-    def __init__(self, path: Path | str, key: str, problem: str):
+    """The rules file is not usable; `key` and `problem` are the first problem, `problems` all of them."""
+
+    def __init__(self, path: Path | str, key: str, problem: str, more: list[tuple[str, str]] | tuple = ()):
         self.path, self.key, self.problem = str(path), key, problem
-        super().__init__(f"{path}: {key}: {problem}")
+        self.problems = [(key, problem), *more]
+        super().__init__("\n".join(f"{path}: {k}: {p}" for k, p in self.problems))
 
 
-@dataclass(frozen=True)
-class Text:
-    """A bilingual string; `str(text)` picks the current locale."""
-    ru: str
-    en: str
-
-    def get(self, locale: str | None) -> str:
-        return self.en if (locale or "ru").startswith("en") else self.ru
-
-    def __str__(self) -> str:
-        from flask_babel import get_locale
-        try:
-            locale = str(get_locale() or "ru")
-        except RuntimeError:  # outside a request
-            locale = "ru"
-        return self.get(locale)
-
+# --- the section registry ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Product:
-    code: str
-    name: Text
-    licence_price_kopecks: int
+class Section:
+    key: str
+    adapter: TypeAdapter
+    required: bool
+    default: Any
+    needs: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Region:
-    code: str
-    name: Text
+_SECTIONS: dict[str, Section] = {}
 
 
-@dataclass(frozen=True)
-class Tier:
-    code: str
-    name: Text
-    min_revenue_kopecks: int
-    min_certified_people: int
-    min_quality: Decimal | None
-    benefits: tuple[Text, ...]
-    mdf_quarter_kopecks: int
-    share_guide: Text
+def register_section(key: str, annotation: Any, *, required: bool = True, default: Any = None,
+                     needs: tuple[str, ...] = ()) -> None:
+    """Declare the top-level `key` of program.yml, validated as `annotation` (a pydantic model or any
+    type pydantic validates). `default` (as it would be written in the file) stands in when an
+    optional section is absent. Registering the same key again replaces it."""
+    _SECTIONS[key] = Section(key, TypeAdapter(annotation), required, default, tuple(needs))
 
 
-@dataclass(frozen=True)
-class RetroBonus:
-    min_quarter_revenue_kopecks: int
-    percent: Decimal
+def rules_section(key: str, *, required: bool = True, default: Any = None, needs: tuple[str, ...] = ()):
+    """Class decorator: the model validates the section `key` (see register_section)."""
+    def decorator(model):
+        register_section(key, model, required=required, default=default, needs=needs)
+        return model
+    return decorator
 
 
-@dataclass(frozen=True)
-class Territory:
-    region: str
-    partner: str  # organisation slug
-    until: date | None
+def section_keys() -> list[str]:
+    return list(_SECTIONS)
 
 
-@dataclass(frozen=True)
-class Rules:
-    path: str
+def earlier(info: ValidationInfo, key: str) -> Any:
+    """A section validated before this one (declare it in `needs`)."""
+    return (info.context or {})["sections"][key]
+
+
+# --- the core sections --------------------------------------------------------------------------
+
+class ProgramInfo(RulesModel):
     name: Text
     tagline: Text
-    value_points: tuple[Text, ...]
-    extra_income: tuple[Text, ...]
-    ttfd_target_days: int
-    timezone: str
-    products: tuple[Product, ...]
-    regions: tuple[Region, ...]
-    tiers: tuple[Tier, ...]
-    commission_percent: dict[str, dict[str, Decimal]]  # product -> tier -> percent
-    protection_days: int
-    decision_sla_hours: int
-    extension_days: int
-    spiff_first_deal_kopecks: int
-    retro_bonuses: tuple[RetroBonus, ...]
-    points: dict[str, int]
-    demotion_grace_days: int
-    territories: tuple[Territory, ...] = field(default=())
+    value_points: NonEmptyList[Text]
+    extra_income: NonEmptyList[Text]
+    ttfd_target_days: WholeNumber(1)
+    timezone: TimeZone
+
+
+class Product(RulesModel):
+    code: Code
+    name: Text
+    licence_price_kopecks: Roubles = Field(alias="licence_price_rub")
+
+
+class Region(RulesModel):
+    code: Code
+    name: Text
+
+
+class Thresholds(RulesModel):
+    revenue_12m_kopecks: Roubles = Field(alias="revenue_12m_rub")
+    certified_people: WholeNumber(0)
+    min_quality: Number(0, 10, optional=True) = None
+
+
+class Tier(RulesModel):
+    code: Code
+    name: Text
+    thresholds: Thresholds
+    benefits: NonEmptyList[Text]
+    mdf_quarter_kopecks: Roubles = Field(alias="mdf_quarter_rub")
+    share_guide: Text
+
+    @property
+    def min_revenue_kopecks(self) -> int:
+        return self.thresholds.revenue_12m_kopecks
+
+    @property
+    def min_certified_people(self) -> int:
+        return self.thresholds.certified_people
+
+    @property
+    def min_quality(self) -> Decimal | None:
+        return self.thresholds.min_quality
+
+
+class Spiff(RulesModel):
+    first_deal_kopecks: Roubles = Field(alias="first_deal_rub")
+
+
+class RetroBonus(RulesModel):
+    min_quarter_revenue_kopecks: Roubles = Field(alias="quarter_revenue_rub")
+    percent: Percent
+
+
+def _unique_codes(items: tuple) -> tuple:
+    seen = set()
+    for item in items:
+        if item.code in seen:
+            raise ValueError(f"code {item.code!r} appears twice")
+        seen.add(item.code)
+    return items
+
+
+def _tiers_in_order(tiers: tuple[Tier, ...]) -> tuple[Tier, ...]:
+    codes = [t.code for t in tiers]
+    _unique_codes(tiers)
+    missing = [code for code in TIER_ORDER if code not in codes]
+    if missing:
+        raise ValueError(f"tier {missing[0]!r} is missing (the tiers are {', '.join(TIER_ORDER)})")
+    unknown = [code for code in codes if code not in TIER_ORDER]
+    if unknown:
+        raise ValueError(f"unknown tier {unknown[0]!r} (the tiers are {', '.join(TIER_ORDER)})")
+    if tuple(codes) != TIER_ORDER:
+        raise ValueError(f"must list {', '.join(TIER_ORDER)} in that order")
+    for i, (low, high) in enumerate(zip(tiers, tiers[1:]), start=1):
+        below = f"must not be lower than the threshold of {low.code}"
+        if high.min_revenue_kopecks < low.min_revenue_kopecks:
+            raise problem_at((i, "thresholds", "revenue_12m_rub"), below)
+        if high.min_certified_people < low.min_certified_people:
+            raise problem_at((i, "thresholds", "certified_people"), below)
+        if low.min_quality is not None and (high.min_quality is None or high.min_quality < low.min_quality):
+            raise problem_at((i, "thresholds", "min_quality"), below)
+    return tiers
+
+
+def _steps_going_up(steps: tuple[RetroBonus, ...]) -> tuple[RetroBonus, ...]:
+    # Steps are listed from the lowest up; a higher step must pay more, or it is a typo.
+    for i, (low, high) in enumerate(zip(steps, steps[1:]), start=1):
+        if high.min_quarter_revenue_kopecks <= low.min_quarter_revenue_kopecks:
+            raise problem_at((i, "quarter_revenue_rub"), "must be higher than the step before it")
+        if high.percent <= low.percent:
+            raise problem_at((i, "percent"), "must be higher than the percent of the step before it")
+    return steps
+
+
+Commissions = MappingOf[str, MappingOf[str, Percent]]
+
+
+def _commissions_cover_products(rates: dict, info: ValidationInfo) -> dict:
+    products = [p.code for p in earlier(info, "products")]
+    for code in products:
+        if code not in rates:
+            raise problem_at((code,), "is missing: every product needs a rate per tier")
+        for tier in TIER_ORDER:
+            if tier not in rates[code]:
+                raise problem_at((code, tier), "is missing")
+        for tier in rates[code]:
+            if tier not in TIER_ORDER:
+                raise problem_at((code, tier), f"is not a tier (the tiers are {', '.join(TIER_ORDER)})")
+    for code in rates:
+        if code not in products:
+            raise problem_at((code,), "names a product that is not in products")
+    return rates
+
+
+register_section("program", ProgramInfo)
+register_section("products", Annotated[NonEmptyList[Product], AfterValidator(_unique_codes)])
+register_section("regions", Annotated[NonEmptyList[Region], AfterValidator(_unique_codes)])
+register_section("tiers", Annotated[ListOf[Tier], AfterValidator(_tiers_in_order)])
+register_section("commissions", Annotated[Commissions, AfterValidator(_commissions_cover_products)],
+                 needs=("products",))
+register_section("spiff", Spiff)
+register_section("retro_bonus", Annotated[ListOf[RetroBonus], AfterValidator(_steps_going_up)])
+
+
+# --- the validated file -----------------------------------------------------------------------
+
+class Rules:
+    """The program as the file says: `rules.<section>` for every registered section (the validated
+    model, or value), plus the core's shortcuts below."""
+
+    def __init__(self, path: str, sections: dict[str, Any]):
+        self.path = path
+        self._sections = dict(sections)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._sections[name]
+        except KeyError:
+            raise AttributeError(f"the program rules have no section {name!r}") from None
+
+    def section(self, key: str) -> Any:
+        return self._sections[key]
+
+    # the program section, flat: what the pages print most
+    @property
+    def name(self) -> Text:
+        return self.program.name
+
+    @property
+    def tagline(self) -> Text:
+        return self.program.tagline
+
+    @property
+    def value_points(self) -> tuple[Text, ...]:
+        return self.program.value_points
+
+    @property
+    def extra_income(self) -> tuple[Text, ...]:
+        return self.program.extra_income
+
+    @property
+    def ttfd_target_days(self) -> int:
+        return self.program.ttfd_target_days
+
+    @property
+    def timezone(self) -> str:
+        return self.program.timezone
+
+    @property
+    def commission_percent(self) -> dict[str, dict[str, Decimal]]:
+        """product -> tier -> percent."""
+        return self.commissions
+
+    @property
+    def spiff_first_deal_kopecks(self) -> int:
+        return self.spiff.first_deal_kopecks
+
+    @property
+    def retro_bonuses(self) -> tuple[RetroBonus, ...]:
+        return self.retro_bonus
 
     def product(self, code: str) -> Product | None:
         return next((p for p in self.products if p.code == code), None)
@@ -113,260 +297,43 @@ class Rules:
         return next((t for t in self.tiers if t.code == code), None)
 
     def rate(self, product: str, tier: str) -> Decimal:
-        return self.commission_percent[product][tier]
-
-    def exclusive_partner(self, region: str, on: date) -> str | None:
-        for territory in self.territories:
-            if territory.region == region and (territory.until is None or on <= territory.until):
-                return territory.partner
-        return None
-
-
-# --- validation -------------------------------------------------------------------------------
-
-class _Reader:
-    def __init__(self, path: Path):
-        self.path = path
-
-    def fail(self, key: str, problem: str):
-        raise RulesError(self.path, key, problem)
-
-    def mapping(self, data: Any, key: str) -> dict:
-        if not isinstance(data, dict):
-            self.fail(key, "must be a mapping of keys to values")
-        return data
-
-    def get(self, data: dict, name: str, key: str) -> Any:
-        if name not in data:
-            self.fail(f"{key}.{name}" if key else name, "is missing")
-        return data[name]
-
-    def text(self, data: Any, key: str) -> Text:
-        data = self.mapping(data, key)
-        for lang in LANGS:
-            value = data.get(lang)
-            if not isinstance(value, str) or not value.strip():
-                self.fail(f"{key}.{lang}", "must be a non-empty text (both ru and en are required)")
-        return Text(ru=data["ru"].strip(), en=data["en"].strip())
-
-    def texts(self, data: Any, key: str) -> tuple[Text, ...]:
-        if not isinstance(data, list) or not data:
-            self.fail(key, "must be a non-empty list")
-        return tuple(self.text(item, f"{key}[{i}]") for i, item in enumerate(data))
-
-    def integer(self, data: Any, key: str, minimum: int = 0) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail(key, f"must be a whole number, got {data!r}")
-        if data < minimum:
-            self.fail(key, f"must be at least {minimum}, got {data}")
-        return data
-
-    def decimal(self, data: Any, key: str, low: Decimal = Decimal(0), high: Decimal | None = None) -> Decimal:
-        if isinstance(data, bool) or not isinstance(data, (int, float, str)):
-            self.fail(key, f"must be a number, got {data!r}")
-        try:
-            value = Decimal(str(data))
-        except InvalidOperation:
-            self.fail(key, f"must be a number, got {data!r}")
-        if not value.is_finite() or value < low or (high is not None and value > high):
-            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-            self.fail(key, f"must be {bound}, got {data}")
-        return value
-
-    def roubles(self, data: Any, key: str) -> int:
-        value = self.decimal(data, key)
-        kopecks = value * 100
-        if kopecks != kopecks.to_integral_value():
-            self.fail(key, "must be whole kopecks (at most two decimals)")
-        return int(kopecks)
-
-    def code(self, data: Any, key: str) -> str:
-        if not isinstance(data, str) or not data or not all(c.isalnum() or c in "-_" for c in data):
-            self.fail(key, f"must be a code of letters, digits, '-' or '_', got {data!r}")
-        return data
+        return self.commissions[product][tier]
 
 
 def load(path: str | Path) -> Rules:
+    """Read and validate the file against the registered sections (the features register theirs
+    when their packages are imported: create_app imports them all, see hub/features.py)."""
     path = Path(path)
-    r = _Reader(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RulesError(path, "(file)", "does not exist") from None
+    except UnicodeDecodeError:
+        raise RulesError(path, "(file)", "is not UTF-8 text") from None
     except yaml.YAMLError as exc:
         raise RulesError(path, "(file)", f"is not valid YAML: {exc}") from None
-    root = r.mapping(raw, "(top level)")
-    for name in root:
-        if name not in TOP_LEVEL_KEYS:
-            # A misspelt optional key (say "teritories") would otherwise be ignored without a word.
-            r.fail(str(name), f"is not a known key (known: {', '.join(TOP_LEVEL_KEYS)})")
+    if not isinstance(raw, dict):
+        raise RulesError(path, "(top level)", "must be a mapping of keys to values")
+    for name in raw:
+        if name not in _SECTIONS:
+            raise RulesError(path, str(name), f"is not a known key (known: {', '.join(_SECTIONS)})")
 
-    program = r.mapping(r.get(root, "program", ""), "program")
-    name = r.text(r.get(program, "name", "program"), "program.name")
-    tagline = r.text(r.get(program, "tagline", "program"), "program.tagline")
-    value_points = r.texts(r.get(program, "value_points", "program"), "program.value_points")
-    extra_income = r.texts(r.get(program, "extra_income", "program"), "program.extra_income")
-    ttfd = r.integer(r.get(program, "ttfd_target_days", "program"), "program.ttfd_target_days", 1)
-    tz = r.get(program, "timezone", "program")
-    try:
-        from zoneinfo import ZoneInfo
-        ZoneInfo(str(tz))
-    except Exception:
-        r.fail("program.timezone", f"is not a known time zone: {tz!r}")
-
-    products_raw = r.get(root, "products", "")
-    if not isinstance(products_raw, list) or not products_raw:
-        r.fail("products", "must be a non-empty list")
-    products = []
-    for i, item in enumerate(products_raw):
-        key = f"products[{i}]"
-        item = r.mapping(item, key)
-        products.append(Product(
-            code=r.code(r.get(item, "code", key), f"{key}.code"),
-            name=r.text(r.get(item, "name", key), f"{key}.name"),
-            licence_price_kopecks=r.roubles(r.get(item, "licence_price_rub", key), f"{key}.licence_price_rub"),
-        ))
-    _unique(r, "products", [p.code for p in products])
-
-    regions_raw = r.get(root, "regions", "")
-    if not isinstance(regions_raw, list) or not regions_raw:
-        r.fail("regions", "must be a non-empty list")
-    regions = []
-    for i, item in enumerate(regions_raw):
-        key = f"regions[{i}]"
-        item = r.mapping(item, key)
-        regions.append(Region(code=r.code(r.get(item, "code", key), f"{key}.code"),
-                              name=r.text(r.get(item, "name", key), f"{key}.name")))
-    _unique(r, "regions", [x.code for x in regions])
-
-    tiers_raw = r.get(root, "tiers", "")
-    if not isinstance(tiers_raw, list):
-        r.fail("tiers", "must be a list")
-    tiers = []
-    for i, item in enumerate(tiers_raw):
-        key = f"tiers[{i}]"
-        item = r.mapping(item, key)
-        code = r.code(r.get(item, "code", key), f"{key}.code")
-        thresholds = r.mapping(r.get(item, "thresholds", key), f"{key}.thresholds")
-        quality = thresholds.get("min_quality")
-        tiers.append(Tier(
-            code=code,
-            name=r.text(r.get(item, "name", key), f"{key}.name"),
-            min_revenue_kopecks=r.roubles(r.get(thresholds, "revenue_12m_rub", f"{key}.thresholds"),
-                                          f"{key}.thresholds.revenue_12m_rub"),
-            min_certified_people=r.integer(r.get(thresholds, "certified_people", f"{key}.thresholds"),
-                                           f"{key}.thresholds.certified_people"),
-            min_quality=None if quality is None else r.decimal(
-                quality, f"{key}.thresholds.min_quality", Decimal(0), Decimal(10)),
-            benefits=r.texts(r.get(item, "benefits", key), f"{key}.benefits"),
-            mdf_quarter_kopecks=r.roubles(r.get(item, "mdf_quarter_rub", key), f"{key}.mdf_quarter_rub"),
-            share_guide=r.text(r.get(item, "share_guide", key), f"{key}.share_guide"),
-        ))
-    codes = [t.code for t in tiers]
-    _unique(r, "tiers", codes)
-    missing = [code for code in TIER_ORDER if code not in codes]
-    if missing:
-        r.fail("tiers", f"tier {missing[0]!r} is missing (the tiers are {', '.join(TIER_ORDER)})")
-    unknown = [code for code in codes if code not in TIER_ORDER]
-    if unknown:
-        r.fail("tiers", f"unknown tier {unknown[0]!r} (the tiers are {', '.join(TIER_ORDER)})")
-    if tuple(codes) != TIER_ORDER:
-        r.fail("tiers", f"must list {', '.join(TIER_ORDER)} in that order")
-    for i, (low, high) in enumerate(zip(tiers, tiers[1:]), start=1):
-        key = f"tiers[{i}].thresholds"
-        if high.min_revenue_kopecks < low.min_revenue_kopecks:
-            r.fail(f"{key}.revenue_12m_rub", f"must not be lower than the threshold of {low.code}")
-        if high.min_certified_people < low.min_certified_people:
-            r.fail(f"{key}.certified_people", f"must not be lower than the threshold of {low.code}")
-        if low.min_quality is not None and (high.min_quality is None or high.min_quality < low.min_quality):
-            r.fail(f"{key}.min_quality", f"must not be lower than the threshold of {low.code}")
-
-    commissions_raw = r.mapping(r.get(root, "commissions", ""), "commissions")
-    commission_percent: dict[str, dict[str, Decimal]] = {}
-    for product in products:
-        key = f"commissions.{product.code}"
-        if product.code not in commissions_raw:
-            r.fail(key, "is missing: every product needs a rate per tier")
-        row = r.mapping(commissions_raw[product.code], key)
-        commission_percent[product.code] = {}
-        for tier in TIER_ORDER:
-            if tier not in row:
-                r.fail(f"{key}.{tier}", "is missing")
-            commission_percent[product.code][tier] = r.decimal(row[tier], f"{key}.{tier}",
-                                                              Decimal(0), Decimal(100))
-    for code in commissions_raw:
-        if code not in commission_percent:
-            r.fail(f"commissions.{code}", "names a product that is not in products")
-
-    deals = r.mapping(r.get(root, "deals", ""), "deals")
-    protection_days = r.integer(r.get(deals, "protection_days", "deals"), "deals.protection_days", 1)
-    sla_hours = r.integer(r.get(deals, "decision_sla_hours", "deals"), "deals.decision_sla_hours", 1)
-    extension_days = r.integer(r.get(deals, "extension_days", "deals"), "deals.extension_days", 1)
-
-    spiff = r.mapping(r.get(root, "spiff", ""), "spiff")
-    spiff_first = r.roubles(r.get(spiff, "first_deal_rub", "spiff"), "spiff.first_deal_rub")
-
-    retro_raw = r.get(root, "retro_bonus", "")
-    if not isinstance(retro_raw, list):
-        r.fail("retro_bonus", "must be a list (may be empty)")
-    retro: list[RetroBonus] = []
-    for i, item in enumerate(retro_raw):
-        key = f"retro_bonus[{i}]"
-        item = r.mapping(item, key)
-        step = RetroBonus(
-            min_quarter_revenue_kopecks=r.roubles(r.get(item, "quarter_revenue_rub", key),
-                                                  f"{key}.quarter_revenue_rub"),
-            percent=r.decimal(r.get(item, "percent", key), f"{key}.percent", Decimal(0), Decimal(100)),
-        )
-        # Steps are listed from the lowest up; a higher step must pay more, or it is a typo.
-        if retro and step.min_quarter_revenue_kopecks <= retro[-1].min_quarter_revenue_kopecks:
-            r.fail(f"{key}.quarter_revenue_rub", "must be higher than the step before it")
-        if retro and step.percent <= retro[-1].percent:
-            r.fail(f"{key}.percent", "must be higher than the percent of the step before it")
-        retro.append(step)
-
-    points_raw = r.mapping(r.get(root, "points", ""), "points")
-    points = {}
-    for action in ("deal_approved", "deal_won", "certificate_earned", "event_attended", "accepted_answer"):
-        points[action] = r.integer(r.get(points_raw, action, "points"), f"points.{action}")
-    for action, value in points_raw.items():
-        points.setdefault(action, r.integer(value, f"points.{action}"))
-
-    grace = r.integer(r.get(root, "demotion_grace_days", ""), "demotion_grace_days", 0)
-
-    territories = []
-    region_codes = {x.code for x in regions}
-    territories_raw = root.get("territories") or []
-    if not isinstance(territories_raw, list):
-        r.fail("territories", "must be a list (may be empty)")
-    for i, item in enumerate(territories_raw):
-        key = f"territories[{i}]"
-        item = r.mapping(item, key)
-        region = r.get(item, "region", key)
-        if region not in region_codes:
-            r.fail(f"{key}.region", f"is not one of the regions: {region!r}")
-        until = item.get("until")
-        if until is not None and not isinstance(until, date):
-            r.fail(f"{key}.until", "must be a date (YYYY-MM-DD)")
-        territories.append(Territory(region=region, partner=r.code(r.get(item, "partner", key), f"{key}.partner"),
-                                     until=until))
-
-    return Rules(
-        path=str(path), name=name, tagline=tagline, value_points=value_points, extra_income=extra_income,
-        ttfd_target_days=ttfd, timezone=str(tz), products=tuple(products), regions=tuple(regions),
-        tiers=tuple(tiers), commission_percent=commission_percent, protection_days=protection_days,
-        decision_sla_hours=sla_hours, extension_days=extension_days, spiff_first_deal_kopecks=spiff_first,
-        retro_bonuses=tuple(sorted(retro, key=lambda b: b.min_quarter_revenue_kopecks)), points=points,
-        demotion_grace_days=grace, territories=tuple(territories),
-    )
-
-
-def _unique(r: _Reader, key: str, codes: list[str]) -> None:
-    seen = set()
-    for code in codes:
-        if code in seen:
-            r.fail(key, f"code {code!r} appears twice")
-        seen.add(code)
+    values: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for section in _SECTIONS.values():
+        if section.key not in raw and section.required:
+            problems.append((section.key, "is missing"))
+            continue
+        if any(need not in values for need in section.needs):
+            continue  # what it checks against is broken (and reported) already
+        data = raw[section.key] if section.key in raw else section.default
+        try:
+            values[section.key] = section.adapter.validate_python(data, context={"sections": values})
+        except ValidationError as exc:
+            problems.extend((key_path((section.key, *error["loc"])), describe(error)) for error in exc.errors())
+    if problems:
+        raise RulesError(path, *problems[0], more=problems[1:])
+    return Rules(str(path), values)
 
 
 def current() -> Rules:

@@ -5,6 +5,6 @@ package's internals.
 """
 from flask import Blueprint
 
-bp = Blueprint("rewards", __name__)
+bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 
-from . import routes, listeners, jobs, panels  # noqa: E402,F401
+from . import rules, routes, listeners, jobs, nav, panels, slots  # noqa: E402,F401

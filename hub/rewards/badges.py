@@ -11,11 +11,12 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Annotated, Callable, Literal
 
 import click
 import yaml
 from flask import current_app
+from pydantic import BeforeValidator, ValidationError, ValidationInfo, field_validator, model_validator
 from sqlalchemy import func, literal, select
 
 from .. import facts
@@ -24,6 +25,7 @@ from ..content.sync import new_counts, remove_missing, upsert_by_slug
 from ..core.cli import content_loader
 from ..database import utcnow, write_intent
 from ..extensions import db
+from ..schema import ListOf, Model, Text, adapter, describe, key_path, problem_at
 from .models import (ACCEPTED_ANSWER, CERTIFICATE_EARNED, EVENT_ATTENDED, METRICS, Badge, BadgeAward,
                      PeriodStat, PointEntry, WonDeal)
 from .services import insert_many_ignore, period_key, program_date
@@ -66,70 +68,97 @@ class BadgeSource:
     checksum: str
 
 
+def _badge_slug(value):
+    if not isinstance(value, str) or not value or not all(c.isalnum() or c == "-" for c in value):
+        raise ValueError(f"must be letters, digits and dashes, got {value!r}")
+    return value
+
+
+def _order(value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole number")
+    return value
+
+
+class BadgeEntry(Model):
+    slug: Annotated[str, BeforeValidator(_badge_slug)]
+    rule: Literal[tuple(RULE_TYPES)]  # type: ignore[valid-type]
+    params: Annotated[dict, BeforeValidator(lambda value: {} if value is None else value)] = {}
+    name: Text
+    description: Text
+    image: str
+    order: Annotated[int, BeforeValidator(_order)] = 100
+
+    @field_validator("image")
+    @classmethod
+    def _an_image_we_have(cls, image: str, info: ValidationInfo) -> str:
+        if "/" in image or not image.endswith(".svg"):
+            raise ValueError("must be the name of an .svg file in static/img/badges")
+        if not (info.context["static_dir"].joinpath(*IMAGE_DIR) / image).is_file():
+            raise ValueError(f"static/img/badges/{image} does not exist")
+        return image
+
+    @model_validator(mode="after")
+    def _parameters_of_the_rule(self):
+        _scope, spec = RULE_TYPES[self.rule]
+        for name, kind in spec.items():
+            value = self.params.get(name)
+            if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise problem_at(("params", name), f"must be a whole number of at least 1, got {value!r}")
+            if kind is str and not isinstance(value, str):
+                raise problem_at(("params", name), f"must be a text, got {value!r}")
+        extra = sorted(set(self.params) - set(spec))
+        if extra:
+            raise problem_at(("params", extra[0]), f"is not a parameter of {self.rule}")
+        if self.rule == "top_month" and self.params["metric"] not in METRICS:
+            raise problem_at(("params", "metric"), f"must be one of {', '.join(METRICS)}")
+        return self
+
+
+class BadgesFile(Model):
+    badges: ListOf[BadgeEntry]
+
+    @model_validator(mode="after")
+    def _each_slug_once(self):
+        seen = set()
+        for n, badge in enumerate(self.badges):
+            if badge.slug in seen:
+                raise problem_at(("badges", n, "slug"), f"{badge.slug!r} appears twice")
+            seen.add(badge.slug)
+        return self
+
+
+def _where(loc: tuple, raw: dict) -> str:
+    """'badges[first-deal].params.count': a badge is named by its slug once the slug is readable."""
+    if len(loc) > 2 and loc[0] == "badges" and isinstance(loc[1], int) and loc[2] != "slug":
+        items = raw.get("badges")
+        slug = items[loc[1]].get("slug") if isinstance(items, list) and isinstance(items[loc[1]], dict) else None
+        if isinstance(slug, str) and slug:
+            rest = key_path(loc[2:])
+            return f"badges[{slug}]" + (f".{rest}" if not rest.startswith("[") else rest)
+    return key_path(loc)
+
+
 def read_badges(path: Path, static_dir: Path) -> list[BadgeSource]:
-    def fail(key: str, problem: str):
-        raise BadgeFileError(f"{path}: {key}: {problem}")
+    """content/badges.yml, validated; BadgeFileError names the file, the key and the problem."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        fail("(file)", "does not exist")
+        raise BadgeFileError(f"{path}: (file): does not exist") from None
     except yaml.YAMLError as exc:
-        fail("(file)", f"is not valid YAML: {exc}")
-    if not isinstance(raw, dict) or not isinstance(raw.get("badges"), list):
-        fail("badges", "must be a list of badges")
-    out, seen = [], set()
-    for i, item in enumerate(raw["badges"]):
-        key = f"badges[{i}]"
-        if not isinstance(item, dict):
-            fail(key, "must be a mapping")
-        slug = item.get("slug")
-        if not isinstance(slug, str) or not slug or not all(c.isalnum() or c == "-" for c in slug):
-            fail(f"{key}.slug", f"must be letters, digits and dashes, got {slug!r}")
-        if slug in seen:
-            fail(f"{key}.slug", f"{slug!r} appears twice")
-        seen.add(slug)
-        key = f"badges[{slug}]"
-        unknown = set(item) - {"slug", "rule", "params", "name", "description", "image", "order"}
-        if unknown:
-            fail(f"{key}.{sorted(unknown)[0]}", "is not a known key (known: slug, rule, params, name, "
-                                                "description, image, order)")
-        rule = item.get("rule")
-        if rule not in RULE_TYPES:
-            fail(f"{key}.rule", f"unknown rule {rule!r} (known: {', '.join(RULE_TYPES)})")
-        scope, spec = RULE_TYPES[rule]
-        params = item.get("params") or {}
-        if not isinstance(params, dict):
-            fail(f"{key}.params", "must be a mapping")
-        for name, kind in spec.items():
-            value = params.get(name)
-            if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                fail(f"{key}.params.{name}", f"must be a whole number of at least 1, got {value!r}")
-            if kind is str and not isinstance(value, str):
-                fail(f"{key}.params.{name}", f"must be a text, got {value!r}")
-        extra = set(params) - set(spec)
-        if extra:
-            fail(f"{key}.params.{sorted(extra)[0]}", f"is not a parameter of {rule}")
-        if rule == "top_month" and params["metric"] not in METRICS:
-            fail(f"{key}.params.metric", f"must be one of {', '.join(METRICS)}")
-        texts = {}
-        for field in ("name", "description"):
-            value = item.get(field)
-            for lang in ("ru", "en"):
-                text = value.get(lang) if isinstance(value, dict) else None
-                if not isinstance(text, str) or not text.strip():
-                    fail(f"{key}.{field}.{lang}", "must be a non-empty text (both ru and en are required)")
-                texts[f"{field}_{lang}"] = text.strip()
-        image = item.get("image")
-        if not isinstance(image, str) or not image.endswith(".svg") or "/" in image:
-            fail(f"{key}.image", "must be the name of an .svg file in static/img/badges")
-        if not (static_dir.joinpath(*IMAGE_DIR) / image).is_file():
-            fail(f"{key}.image", f"static/img/badges/{image} does not exist")
-        order = item.get("order", 100)
-        if isinstance(order, bool) or not isinstance(order, int):
-            fail(f"{key}.order", "must be a whole number")
+        raise BadgeFileError(f"{path}: (file): is not valid YAML: {exc}") from None
+    try:
+        parsed = adapter(BadgesFile).validate_python(raw, context={"static_dir": static_dir})
+    except ValidationError as exc:
+        raise BadgeFileError("\n".join(f"{path}: {_where(error['loc'], raw if isinstance(raw, dict) else {})}: "
+                                        f"{describe(error)}" for error in exc.errors())) from None
+    out = []
+    for item, badge in zip(raw["badges"], parsed.badges):
         digest = hashlib.sha256(json.dumps(item, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
-        out.append(BadgeSource(slug=slug, scope=scope, rule=rule, params=params, image=image, order=order,
-                               checksum=digest, **texts))
+        out.append(BadgeSource(slug=badge.slug, scope=RULE_TYPES[badge.rule][0], rule=badge.rule,
+                               params=dict(badge.params), image=badge.image, order=badge.order, checksum=digest,
+                               name_ru=badge.name.ru, name_en=badge.name.en,
+                               description_ru=badge.description.ru, description_en=badge.description.en))
     return out
 
 

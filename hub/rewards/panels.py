@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from .. import facts
-from ..core.home import home_panel
 from ..database import utcnow
 from ..extensions import db
+from ..ui import PARTNERS, home_panel
 from . import badges, commissions, leaderboards, tiers
 from .models import METRIC_REVENUE, PeriodStat
 from .services import ALL_TIME, period_key, program_date
@@ -48,6 +48,6 @@ def summary(user, now: datetime | None = None) -> dict | None:
     }
 
 
-@home_panel("rewards.summary", "rewards/_home_panel.html", order=30)
+@home_panel("rewards.summary", "rewards/_home_panel.html", order=30, roles=PARTNERS)
 def home_summary(user):
     return summary(user)

@@ -48,16 +48,6 @@ def _status_label(status: str) -> str:
     return commissions.status_label(status)
 
 
-@bp.app_template_global("rewards_org_badges")
-def _org_badges(org_id: int):
-    return badges.awards_of_org(org_id, limit=12)
-
-
-@bp.app_template_global("rewards_user_badges")
-def _user_badges(user_id: int):
-    return badges.awards_of_user(user_id, limit=12)
-
-
 @bp.app_template_global("rewards_period_label")
 def _period_label(key: str) -> str:
     from ..i18n import locale_code

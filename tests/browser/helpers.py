@@ -1,6 +1,7 @@
 """Steps the browser tests share."""
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 from playwright.sync_api import Page, expect
@@ -32,3 +33,17 @@ def snapshot(world) -> SimpleNamespace:
         else:
             people[key] = SimpleNamespace(id=value.id, name=value.name, slug=value.slug)
     return SimpleNamespace(**people)
+
+
+def follow_nav(page: Page, name: str) -> None:
+    """Follow a header link as a person would: open the phone menu and the link's group when the
+    link is inside them (the groups come from hub/ui.py nav_item registrations)."""
+    nav = page.get_by_role("navigation", name="Main")
+    link = nav.get_by_role("link", name=name, exact=True)
+    menu = nav.locator(".menu-button")
+    if menu.is_visible():
+        menu.click()
+    if not link.is_visible():
+        exact = page.locator("a", has_text=re.compile(rf"^\s*{re.escape(name)}\s*$"))
+        nav.locator("details", has=exact).locator("summary").click()
+    link.click()

@@ -16,7 +16,7 @@ from hub.deals import services as deals
 from hub.deals.models import Deal
 from hub.extensions import db
 
-from .helpers import log_in, snapshot
+from .helpers import follow_nav, log_in, snapshot
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def held(world, people):
 
 def expected_protection_end():
     from hub.program import rules
-    return deals.program_today() + timedelta(days=rules.current().protection_days)
+    return deals.program_today() + timedelta(days=rules.current().deals.protection_days)
 
 
 def fill_deal_form(page, *, name: str, domain: str, amount: str = "1 500 000") -> None:
@@ -76,7 +76,7 @@ def test_register_conflict_warning_approve_protected(open_page, live_server, peo
     log_in(partner, base, people.a_member, check_a11y)
 
     # (b) the partner opens the register form from the deal list
-    partner.get_by_role("navigation", name="Main").get_by_role("link", name="Deals").click()
+    follow_nav(partner, "Deals")
     expect(partner.get_by_role("heading", name="Deals", exact=True)).to_be_visible()
     check_a11y(partner)
     partner.get_by_role("link", name="Register a deal").first.click()

@@ -13,7 +13,7 @@ from hub import search
 from hub.extensions import db
 from hub.library import loaders
 
-from .helpers import log_in, snapshot
+from .helpers import follow_nav, log_in, snapshot
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def people(world):
 
 def test_active_search_with_javascript(page, live_server, people, check_a11y, assert_clean):
     log_in(page, live_server.url, people.a_member, check_a11y)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Library").click()
+    follow_nav(page, "Library")
     expect(page.get_by_role("heading", name="Library", exact=True)).to_be_visible()
     expect(page.locator("#library-results-heading")).to_have_text("28 items")
     check_a11y(page)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from hub import signals
 from hub.extensions import db
 
-from .helpers import log_in, snapshot
+from .helpers import follow_nav, log_in, snapshot
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def people(app, world):
 
 
 def _leaderboard_checks(page, check_a11y, javascript: bool) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Rewards").click()
+    follow_nav(page, "Rewards")
     expect(page.get_by_role("heading", name="Rewards", level=1)).to_be_visible()
     expect(page.get_by_text("What you need for Silver")).to_be_visible()
     check_a11y(page)
@@ -79,7 +79,7 @@ def test_dashboard_and_leaderboard_without_javascript(open_page, live_server, pe
 def test_statement_and_tier_pages(open_page, live_server, people, check_a11y, assert_clean, javascript):
     admin = open_page(javascript=javascript)
     log_in(admin, live_server.url, people.a_admin, check_a11y)
-    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Rewards").click()
+    follow_nav(admin, "Rewards")
     admin.get_by_role("link", name="Commission statement").click()
     expect(admin.get_by_role("heading", name="Commission statement of Alpha Integration")).to_be_visible()
     expect(admin.locator("#lines")).to_contain_text("SPIFF")
@@ -90,7 +90,7 @@ def test_statement_and_tier_pages(open_page, live_server, people, check_a11y, as
 
     manager = open_page(javascript=javascript)
     log_in(manager, live_server.url, people.manager, check_a11y)
-    manager.get_by_role("navigation", name="Main").get_by_role("link", name="Rewards").click()
+    follow_nav(manager, "Rewards")
     manager.get_by_role("link", name="Alpha Integration").click()
     manager.get_by_role("button", name="Approve").first.click()
     expect(manager.get_by_text("Line approved.")).to_be_visible()

@@ -45,13 +45,13 @@ def test_loader_updates_and_removes(app, tmp_path):
 
 
 @pytest.mark.parametrize("edit, problem", [
-    (lambda t: t.replace("kind: price_list", "kind: brochure"), "'kind': unknown value 'brochure'"),
-    (lambda t: t + "colour: red\n", "unknown key 'colour'"),
-    (lambda t: t.replace("min_tier: bronze", "min_tier: iron"), "'min_tier'"),
+    (lambda t: t.replace("kind: price_list", "kind: brochure"), "kind: unknown value 'brochure'"),
+    (lambda t: t + "colour: red\n", "colour: is not a known key"),
+    (lambda t: t.replace("min_tier: bronze", "min_tier: iron"), "min_tier: unknown value 'iron'"),
     (lambda t: t.replace("industry: [any]", "industry: [any, retail]"), "'any' is not combined"),
     (lambda t: t.replace("kvant-crm-roi-calculator.xlsx", "missing.xlsx"), "missing.xlsx does not exist"),
     (lambda t: t.replace("published: 2026-02-16", "published: 2999-01-01"), "is in the future"),
-    (lambda t: t.replace('  en: "Kvant CRM payback', '  de: "Kvant CRM payback'), "'title' has an unknown language"),
+    (lambda t: t.replace('  en: "Kvant CRM payback', '  de: "Kvant CRM payback'), "title.de: is not a known key (known: ru, en)"),
 ])
 def test_loader_names_file_key_and_problem(app, tmp_path, edit, problem):
     folder = _copy(tmp_path, ("crm-roi-payback-calculator",))

@@ -120,13 +120,13 @@ def test_markdown_is_sanitised(app, client, content_dir):
 
 @pytest.mark.parametrize("files, problem", [
     ({"solo.en.md": "---\ntitle: Solo\n---\nText\n"}, "has no ru counterpart"),
-    ({"x.en.md": "---\ntitle: X\n---\nText\n", "x.ru.md": "---\norder: 1\n---\nТекст\n"}, "non-empty 'title'"),
+    ({"x.en.md": "---\ntitle: X\n---\nText\n", "x.ru.md": "---\norder: 1\n---\nТекст\n"}, "front matter: title: is missing"),
     ({"x.en.md": "---\ntitle: X\norder: 1\n---\nText\n", "x.ru.md": "---\ntitle: X\norder: 2\n---\nТ\n"},
      "'order' differs"),
     ({"x.en.md": "---\ntitle: [unclosed\n---\nText\n", "x.ru.md": "---\ntitle: X\n---\nТ\n"}, "not valid YAML"),
     ({"x.en.md": "---\ntitle: X\n", "x.ru.md": "---\ntitle: X\n---\nТ\n"}, "not closed"),
     ({"x.en.md": "---\ntitle: X\nauthor: me\n---\nT\n", "x.ru.md": "---\ntitle: X\n---\nТ\n"},
-     "unknown front matter key 'author'"),
+     "front matter: author: is not a known key (known: title, order, slug)"),
     ({"x.en.md": "---\ntitle: X\n---\n\n", "x.ru.md": "---\ntitle: X\n---\nТ\n"}, "no text"),
     ({"x.en.md": "---\ntitle: X\nslug: y\n---\nT\n", "x.ru.md": "---\ntitle: X\n---\nТ\n"}, "differs from the file name"),
     ({"Bad Name.en.md": "---\ntitle: X\n---\nT\n"}, "<slug>.ru.md"),
@@ -172,9 +172,9 @@ def test_the_pages_agree_with_the_rules():
     rules = load(CONTENT / "program.yml")
     en = (PAGES_DIR / "how-deal-registration-works.en.md").read_text(encoding="utf-8")
     ru = (PAGES_DIR / "how-deal-registration-works.ru.md").read_text(encoding="utf-8")
-    assert f"protected for {rules.protection_days} days" in en and f"защищена {rules.protection_days} дней" in ru
-    assert f"within {rules.decision_sla_hours} hours" in en and f"в течение {rules.decision_sla_hours} часов" in ru
-    assert f"one extension of {rules.extension_days} days" in en and f"продление на {rules.extension_days} дней" in ru
+    assert f"protected for {rules.deals.protection_days} days" in en and f"защищена {rules.deals.protection_days} дней" in ru
+    assert f"within {rules.deals.decision_sla_hours} hours" in en and f"в течение {rules.deals.decision_sla_hours} часов" in ru
+    assert f"one extension of {rules.deals.extension_days} days" in en and f"продление на {rules.deals.extension_days} дней" in ru
     spiff = f"{rules.spiff_first_deal_kopecks // 100:,}"
     faq = (PAGES_DIR / "faq.en.md").read_text(encoding="utf-8")
     assert f"{spiff} ₽" in faq
@@ -186,7 +186,7 @@ def test_the_pages_agree_with_the_rules():
     # the value points of program.yml quote the rules too
     points = " ".join(f"{t.en} {t.ru}" for t in rules.value_points)
     assert f"Up to {high} %" in points and f"До {high} %" in points
-    assert f"protected for {rules.protection_days} days" in points
+    assert f"protected for {rules.deals.protection_days} days" in points
     assert f"{spiff} ₽ bonus" in points
     assert f"within {rules.ttfd_target_days} days" in points
 

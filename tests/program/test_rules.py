@@ -48,8 +48,8 @@ def test_the_shipped_file_is_valid_and_complete():
     assert rules.tier("platinum").min_quality == Decimal("8.5")
     assert rules.spiff_first_deal_kopecks == 50_000_00
     assert [s.min_quarter_revenue_kopecks for s in rules.retro_bonuses] == [5_000_000_00, 15_000_000_00]
-    assert rules.exclusive_partner("kaliningrad", date(2027, 12, 31)) == "baltic-integration"
-    assert rules.exclusive_partner("kaliningrad", date(2028, 1, 1)) is None
+    assert rules.territories.exclusive_partner("kaliningrad", date(2027, 12, 31)) == "baltic-integration"
+    assert rules.territories.exclusive_partner("kaliningrad", date(2028, 1, 1)) is None
 
 
 @pytest.mark.parametrize("mutate, key, problem", [
@@ -149,13 +149,13 @@ def test_a_file_broken_while_running_keeps_the_last_valid_rules(tmp_path, origin
     path = write(tmp_path, original)
     app = create_app(make_config(database_url, data_dir, PROGRAM_RULES=str(path)))
     with app.app_context():
-        assert program_rules.current().protection_days == 90
+        assert program_rules.current().deals.protection_days == 90
         original["deals"]["protection_days"] = 60
         write(tmp_path, original)
         os.utime(path, (1, 1))
-        assert program_rules.current().protection_days == 60, "a changed file is read again"
+        assert program_rules.current().deals.protection_days == 60, "a changed file is read again"
         original["deals"]["protection_days"] = "sixty"
         write(tmp_path, original)
         os.utime(path, (2, 2))
-        assert program_rules.current().protection_days == 60
+        assert program_rules.current().deals.protection_days == 60
         assert "deals.protection_days" in caplog.text
