@@ -99,16 +99,24 @@ def _migrated(database_url, data_dir):
 
 
 def _wipe():
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    """Empty the tables that hold rows and restart the ids, in a few statements: TRUNCATE of every
+    table costs about a second on PostgreSQL, more than most tests."""
+    tables = list(reversed(db.metadata.sorted_tables))  # referencing tables first
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        else:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            for table in tables:
+        probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
+        full = set(conn.exec_driver_sql(probe).scalars())
+        for table in tables:
+            # Keys that close a cycle (organisation.account_manager_id -> user) are emptied first.
+            for fk in table.foreign_key_constraints:
+                if fk.use_alter and table.name in full:
+                    conn.execute(table.update().values({c.name: None for c in fk.columns}))
+        for table in tables:
+            if table.name in full:
                 conn.execute(table.delete())
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        if conn.dialect.name == "postgresql":
+            # SQLite reuses rowids past the largest left, so its ids restart by themselves.
+            conn.exec_driver_sql("SELECT setval(quote_ident(schemaname) || '.' || quote_ident(sequencename), 1, false) "
+                                 "FROM pg_sequences WHERE last_value IS NOT NULL")
 
 
 @pytest.fixture
@@ -153,7 +161,7 @@ def app(_migrated, database_url, data_dir, app_config):
     app = shared_app(make_config(database_url, data_dir, **app_config))
     with app.app_context():
         _restore(app)
-        _wipe()
+        _wipe()  # before each test only: what a test leaves behind, the next one wipes
         yield app
         db.session.remove()
         _restore(app)
