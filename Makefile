@@ -85,9 +85,10 @@ test: setup system-test-deps audit test-sqlite test-postgres
 test-sqlite: venv translations
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# A throwaway cluster: pg_virtualenv creates it, runs the suite, removes it and passes the exit code on.
+# A throwaway cluster: pg_virtualenv creates it, runs the suite, removes it and passes the exit code on;
+# -t keeps it in a temporary directory even as root, so that two runs on one machine do not collide.
 test-postgres: venv translations system-test-deps
-	pg_virtualenv -o fsync=off bash scripts/pytest-postgres.sh $(PYTEST_ARGS)
+	pg_virtualenv -t -o fsync=off bash scripts/pytest-postgres.sh $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m bench.deals

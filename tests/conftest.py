@@ -36,6 +36,7 @@ def database_url(tmp_path_factory):
         return
     name = f"{make_url(url).database}_{worker}"
     yield create_database(url, name)
+    _dispose_shared_apps()  # close their connections before the database goes
     drop_database(url, name)
 
 
@@ -143,6 +144,13 @@ def shared_app(config: dict) -> Flask:
         with old.app_context():
             db.engine.dispose()
     return app
+
+
+def _dispose_shared_apps() -> None:
+    while _APPS:
+        _key, app = _APPS.popitem()
+        with app.app_context():
+            db.engine.dispose()
 
 
 def _restore(app: Flask) -> None:
