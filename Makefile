@@ -8,8 +8,16 @@ HOST ?= $(or $(HUB_HOST),127.0.0.1)
 PORT ?= $(or $(HUB_PORT),5000)
 WORKERS ?= $(or $(HUB_WORKERS),3)
 APT_GET := $(if $(filter 0,$(shell id -u)),,sudo )apt-get
+# uv and pip-audit live in their own virtual environment, never in the hub's.
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+LOCK := requirements.lock
+TOOLS_LOCK := requirements-tools.lock
+# Two pytest workers (pytest-xdist): the machines have 2 cores. `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?= -n $(PYTEST_WORKERS)
 
-.PHONY: messages run test setup venv translations db content demo test-sqlite test-postgres system-test-deps bench clean
+.PHONY: messages run test setup venv tools lock audit translations db content demo test-sqlite test-postgres system-test-deps bench clean
 
 run: setup
 	@echo
@@ -23,13 +31,32 @@ setup: venv translations db content demo
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
-# Reinstall only when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+# The tools, with pip in hash-checking mode from their own lock.
+$(TOOLS)/.installed: $(TOOLS_LOCK)
+	$(PY) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --require-hashes --no-deps --only-binary :all: -r $(TOOLS_LOCK)
+	touch $@
+
+tools: $(TOOLS)/.installed
+
+# Exactly the lock, hashes checked (`uv pip sync` also removes whatever the lock does not list);
+# again only when the lock changes. The code runs from the checkout: nothing else is installed.
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python $(TOOLS)/.installed
+	@$(PY) scripts/check_lock.py
+	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes $(LOCK)
 	touch $@
 
 venv: $(VENV)/.installed
+
+# After changing a pin in pyproject.toml (or requirements-tools.in): re-resolve both locks, with
+# hashes, for every platform, then commit them. This is the only step that chooses versions.
+lock: tools
+	$(UV) pip compile pyproject.toml --extra test --generate-hashes --universal --python-version 3.11 --quiet -o $(LOCK)
+	$(UV) pip compile requirements-tools.in --generate-hashes --universal --python-version 3.11 --quiet -o $(TOOLS_LOCK)
+
+# Known vulnerabilities in the locked packages (skipped, saying so, where PyPI's JSON API is out of reach).
+audit: tools
+	TOOLS=$(TOOLS) bash scripts/audit.sh
 
 translations: venv
 	$(BIN)/pybabel --quiet compile -d translations
@@ -53,17 +80,18 @@ system-test-deps:
 		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq chromium postgresql >/dev/null; \
 	fi
 
-test: setup system-test-deps test-sqlite test-postgres
+test: setup system-test-deps audit test-sqlite test-postgres
 
 test-sqlite: venv translations
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
-# A throwaway cluster: pg_virtualenv creates it, runs the suite, removes it and passes the exit code on.
+# A throwaway cluster: pg_virtualenv creates it, runs the suite, removes it and passes the exit code on;
+# -t keeps it in a temporary directory even as root, so that two runs on one machine do not collide.
 test-postgres: venv translations system-test-deps
-	pg_virtualenv -o fsync=off bash scripts/pytest-postgres.sh
+	pg_virtualenv -t -o fsync=off bash scripts/pytest-postgres.sh $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m bench.deals
 
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) $(TOOLS) instance

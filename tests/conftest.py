@@ -1,19 +1,27 @@
 """Fixtures: an app on a migrated database (SQLite file, or PostgreSQL when
-HUB_TEST_DATABASE_URL is set), a client, log-in helpers and a SQL query counter."""
+HUB_TEST_DATABASE_URL is set), a client, log-in helpers, a SQL query counter and the demo program.
+
+Under pytest-xdist (`make test` runs two workers) each worker has its own database: its own SQLite
+file, or its own PostgreSQL database `<HUB_TEST_DATABASE_URL's database>_<worker>` on that server.
+"""
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 import pytest
-from flask import g
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 
 from hub import create_app, features
-from hub.extensions import db
+from hub.extensions import db, limiter
 
 from . import factories
+from .dbutil import create_database, drop_database, insert_rows, read_rows, reset_sequences
 
 # Every feature registered (its program.yml sections, header links, ...) even in a test that
 # reads the rules file without creating an app.
@@ -23,9 +31,17 @@ features.load()
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     url = os.environ.get("HUB_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        yield url
+        return
+    name = f"{make_url(url).database}_{worker}"
+    yield create_database(url, name)
+    _dispose_shared_apps()  # close their connections before the database goes
+    drop_database(url, name)
 
 
 @pytest.fixture(scope="session")
@@ -88,16 +104,24 @@ def _migrated(database_url, data_dir):
 
 
 def _wipe():
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    """Empty the tables that hold rows and restart the ids, in a few statements: TRUNCATE of every
+    table costs about a second on PostgreSQL, more than most tests."""
+    tables = list(reversed(db.metadata.sorted_tables))  # referencing tables first
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        else:
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            for table in tables:
+        probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
+        full = set(conn.exec_driver_sql(probe).scalars())
+        for table in tables:
+            # Keys that close a cycle (organisation.account_manager_id -> user) are emptied first.
+            for fk in table.foreign_key_constraints:
+                if fk.use_alter and table.name in full:
+                    conn.execute(table.update().values({c.name: None for c in fk.columns}))
+        for table in tables:
+            if table.name in full:
                 conn.execute(table.delete())
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        if conn.dialect.name == "postgresql":
+            # SQLite reuses rowids past the largest left, so its ids restart by themselves.
+            conn.exec_driver_sql("SELECT setval(quote_ident(schemaname) || '.' || quote_ident(sequencename), 1, false) "
+                                 "FROM pg_sequences WHERE last_value IS NOT NULL")
 
 
 @pytest.fixture
@@ -106,15 +130,87 @@ def app_config():
     return {}
 
 
+# Building an app costs about a third of a second (URL map, program rules, search check), more than
+# most tests: tests with the same settings share one app, restored to its settings before each.
+_APPS: "OrderedDict[str, Flask]" = OrderedDict()
+_APPS_KEPT = 4
+
+
+def shared_app(config: dict) -> Flask:
+    key = repr(sorted(config.items()))
+    app = _APPS.pop(key, None)
+    if app is None:
+        app = create_app(config)
+        app.extensions["tests.pristine_config"] = dict(app.config)
+    _APPS[key] = app
+    while len(_APPS) > _APPS_KEPT:
+        _key, old = _APPS.popitem(last=False)
+        with old.app_context():
+            db.engine.dispose()
+    return app
+
+
+def _dispose_shared_apps() -> None:
+    while _APPS:
+        _key, app = _APPS.popitem()
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _restore(app: Flask) -> None:
+    """Undo what a test did to the shared app: its settings, what was derived from them, throttling."""
+    pristine = app.extensions["tests.pristine_config"]
+    if dict(app.config) != pristine:
+        app.config.clear()
+        app.config.update(pristine)
+        app.extensions.pop("search_backend", None)  # chosen from the settings
+    if app.config.get("RATELIMIT_ENABLED"):
+        limiter.reset()
+
+
 @pytest.fixture
 def app(_migrated, database_url, data_dir, app_config):
-    app = create_app(make_config(database_url, data_dir, **app_config))
+    app = shared_app(make_config(database_url, data_dir, **app_config))
     with app.app_context():
-        _wipe()
+        _restore(app)
+        _wipe()  # before each test only: what a test leaves behind, the next one wipes
         yield app
         db.session.remove()
+        _restore(app)
+
+
+@pytest.fixture(scope="session")
+def _demo_copy(_migrated, database_url, data_dir):
+    """The demo program as `make setup` builds it (content load, then demo), built once per session
+    (per worker) and kept as rows."""
+    app = shared_app(make_config(database_url, data_dir))
+    with app.app_context():
         _wipe()
-        db.engine.dispose()
+        runner = app.test_cli_runner()
+        output = []
+        for args in (["content", "load"], ["demo"]):
+            result = runner.invoke(args=args)
+            assert result.exit_code == 0, result.output
+            output.append(result.output)
+        with db.engine.connect() as conn:
+            rows = read_rows(conn, db.metadata.sorted_tables)
+        db.session.remove()
+        _wipe()
+    return SimpleNamespace(rows=rows, output="".join(output))
+
+
+@pytest.fixture
+def demo(app, _demo_copy):
+    """The demo program on the test database (content loaded, then `flask --app hub demo`), copied in
+    from the session's one build in a fraction of a second. `demo.output` is what the commands
+    printed when it was built."""
+    from hub import search
+    tables = {t.name: t for t in db.metadata.sorted_tables}
+    with db.engine.begin() as conn:
+        insert_rows(conn, tables, _demo_copy.rows)
+        reset_sequences(conn, tables.values())
+    search.rebuild()
+    return _demo_copy
 
 
 class HubClient(FlaskClient):

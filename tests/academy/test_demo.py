@@ -15,10 +15,9 @@ def _counts():
             for m in (Certificate, Attempt, LessonProgress, OnboardingPlan)]
 
 
-def test_demo_shows_the_academy_and_runs_once(app, academy):
+def test_demo_shows_the_academy_and_runs_once(app, demo):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["demo"])
-    assert "academy demo created" in result.output, result.output
+    assert "academy demo created" in demo.output, demo.output
     db.session.expire_all()
     first = _counts()
     assert first[0] >= 15 and first[1] > first[0] and first[2] > 100 and first[3] >= 30

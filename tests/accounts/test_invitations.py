@@ -182,7 +182,7 @@ def _invite(world, email="new@alpha-partner.ru", role="member", org=None, now=No
 
 
 def test_accept_creates_the_account_logs_in_and_is_single_use(app, client, world):
-    invitation, token = _invite(world, name=None) if False else _invite(world)
+    invitation, token = _invite(world)
     path = link_path(mails_to("new@alpha-partner.ru")[0])
     assert path == f"/invitations/accept/{token}"
     page = client.get(path, headers=EN)

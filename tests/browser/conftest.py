@@ -245,6 +245,10 @@ def check_a11y(_replay_page):
         else:
             page.wait_for_load_state()
             # Let htmx finish: during a request its indicators show, mid-swap content is half there.
+            # A debounced request may still start while axe runs: without the fade-in its indicator
+            # is either hidden or fully shown, never the half-transparent text axe once caught on a
+            # loaded machine (set through the CSSOM, which the CSP allows).
+            page.evaluate("() => document.querySelectorAll('.htmx-indicator').forEach(e => e.style.transition = 'none')")
             page.wait_for_function(
                 "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
             violations = _axe_violations(page)

@@ -135,8 +135,11 @@ def test_check_customer_reports_protection_but_not_the_holder(world, register):
     assert result.protected_until == TODAY + timedelta(days=90)
     assert result.matched == ["inn", "domain"]
     assert result.own_deal_id is None
-    # nothing in the result names the holder
-    assert world.org_a.name not in repr(result) and str(deal.id) not in repr(result.__dict__.get("matched"))
+    # nothing in the result names the holder: exactly these fields, none of them its deal or organisation
+    from dataclasses import asdict
+    assert asdict(result) == {"entered": True, "state": services.PROTECTED, "protected_until": TODAY + timedelta(days=90),
+                              "matched": ["inn", "domain"], "own_deal_id": None, "inn_invalid": False,
+                              "domain_invalid": False}
 
 
 def test_check_customer_for_own_organisation(world, register):
