@@ -25,7 +25,7 @@ from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from .. import signals
+from .. import facts, signals
 from ..accounts.models import VENDOR_ROLES, Organisation, User
 from ..core.services import audit, history, notify, queue_mail
 from ..database import utcnow, write_intent
@@ -788,6 +788,21 @@ def manager_queue(page: int = 1, per_page: int = 25, now: datetime | None = None
                         (d.extension_requested_at + sla - now).total_seconds()) for d in extensions]
     items.sort(key=lambda item: (item.due_at, item.deal.id))
     return Page(items[(page - 1) * per_page:window], page, per_page, total)
+
+
+# --- facts for other features -----------------------------------------------------------------
+
+@facts.provides("won_deals")
+def won_deals() -> list[dict]:
+    """Every won deal as the deal_won event describes it (rewards' `repair` compares its records)."""
+    rows = db.session.execute(select(
+        Deal.id, Deal.organisation_id, Deal.created_by_id, Deal.product,
+        func.coalesce(Deal.final_amount_kopecks, Deal.amount_kopecks), Deal.closed_on,
+        Deal.submitted_at).where(Deal.status == WON).order_by(Deal.id))
+    zone = program_zone()
+    return [dict(id=deal_id, organisation_id=org_id, created_by_id=user_id, product=product, amount_kopecks=amount,
+                 closed_on=closed_on or submitted_at.astimezone(zone).date())
+            for deal_id, org_id, user_id, product, amount, closed_on, submitted_at in rows]
 
 
 # --- home page summaries -----------------------------------------------------------------------

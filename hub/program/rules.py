@@ -19,6 +19,14 @@ TOP_LEVEL_KEYS = ("program", "products", "regions", "tiers", "commissions", "dea
                   "points", "demotion_grace_days", "territories")
 
 
+# Defaults of the optional deal limits, so that a program.yml written before they existed still loads.
+DEFAULT_AMOUNT_MIN_KOPECKS = 1_000_00  # 1 000 roubles: below any real licence deal
+DEFAULT_AMOUNT_MAX_KOPECKS = 10_000_000_000_00  # 10 bn roubles: anything above is a typo
+DEFAULT_EXPECTED_CLOSE_MAX_DAYS = 730
+# Far below BIGINT (9.2e18) even after multiplying by deals per year in the calculator.
+AMOUNT_CEILING_LIMIT_KOPECKS = 10**15
+
+
 class RulesError(ValueError):
     def __init__(self, path: Path | str, key: str, problem: str):
         self.path, self.key, self.problem = str(path), key, problem
@@ -102,6 +110,11 @@ class Rules:
     points: dict[str, int]
     demotion_grace_days: int
     territories: tuple[Territory, ...] = field(default=())
+    # Deal input limits (deals.amount_min_rub, deals.amount_max_rub, deals.expected_close_max_days):
+    # the ceiling is the one limit of every money field in the hub (hub/forms.py MoneyField).
+    amount_min_kopecks: int = DEFAULT_AMOUNT_MIN_KOPECKS
+    amount_max_kopecks: int = DEFAULT_AMOUNT_MAX_KOPECKS
+    expected_close_max_days: int = DEFAULT_EXPECTED_CLOSE_MAX_DAYS
 
     def product(self, code: str) -> Product | None:
         return next((p for p in self.products if p.code == code), None)
@@ -302,6 +315,23 @@ def load(path: str | Path) -> Rules:
     protection_days = r.integer(r.get(deals, "protection_days", "deals"), "deals.protection_days", 1)
     sla_hours = r.integer(r.get(deals, "decision_sla_hours", "deals"), "deals.decision_sla_hours", 1)
     extension_days = r.integer(r.get(deals, "extension_days", "deals"), "deals.extension_days", 1)
+    amount_min = DEFAULT_AMOUNT_MIN_KOPECKS
+    if "amount_min_rub" in deals:
+        amount_min = r.roubles(deals["amount_min_rub"], "deals.amount_min_rub")
+        if amount_min < 1:
+            r.fail("deals.amount_min_rub", "must be more than zero")
+    amount_max = DEFAULT_AMOUNT_MAX_KOPECKS
+    if "amount_max_rub" in deals:
+        amount_max = r.roubles(deals["amount_max_rub"], "deals.amount_max_rub")
+        if amount_max > AMOUNT_CEILING_LIMIT_KOPECKS:
+            r.fail("deals.amount_max_rub", f"must be at most {AMOUNT_CEILING_LIMIT_KOPECKS // 100}")
+    if amount_max <= amount_min:
+        r.fail("deals.amount_max_rub", "must be higher than deals.amount_min_rub")
+    close_days = DEFAULT_EXPECTED_CLOSE_MAX_DAYS
+    if "expected_close_max_days" in deals:
+        close_days = r.integer(deals["expected_close_max_days"], "deals.expected_close_max_days", 1)
+        if close_days > 3650:
+            r.fail("deals.expected_close_max_days", f"must be at most 3650 (ten years), got {close_days}")
 
     spiff = r.mapping(r.get(root, "spiff", ""), "spiff")
     spiff_first = r.roubles(r.get(spiff, "first_deal_rub", "spiff"), "spiff.first_deal_rub")
@@ -357,7 +387,8 @@ def load(path: str | Path) -> Rules:
         tiers=tuple(tiers), commission_percent=commission_percent, protection_days=protection_days,
         decision_sla_hours=sla_hours, extension_days=extension_days, spiff_first_deal_kopecks=spiff_first,
         retro_bonuses=tuple(sorted(retro, key=lambda b: b.min_quarter_revenue_kopecks)), points=points,
-        demotion_grace_days=grace, territories=tuple(territories),
+        demotion_grace_days=grace, territories=tuple(territories), amount_min_kopecks=amount_min,
+        amount_max_kopecks=amount_max, expected_close_max_days=close_days,
     )
 
 
