@@ -113,6 +113,11 @@ class MoneyField(StringField):
             self.data = None
             self._problem = exc.args[0]
 
+    @property
+    def unreadable(self) -> bool:
+        """The text could not be read as an amount (its message comes with validation)."""
+        return self._problem is not None
+
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]

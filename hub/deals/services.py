@@ -33,7 +33,8 @@ from ..extensions import db
 from ..program import rules as program_rules
 from ..web import Page
 from .models import ACTIVE, APPROVED, EXPIRED, LOST, REJECTED, STATUSES, SUBMITTED, WON, Deal, DealClaim
-from .normalize import clean_inn, normalise_company, normalise_domain, valid_inn
+from .. import inn as inn_numbers
+from .normalize import normalise_company, normalise_domain
 
 # Extension decisions
 GRANTED = "granted"
@@ -49,15 +50,20 @@ DECIDE_EXTENSION = "decide_extension"
 MANAGER_ACTIONS = (APPROVE, REJECT, DECIDE_EXTENSION)
 ACTIONS = (APPROVE, REJECT, MARK_WON, MARK_LOST, REQUEST_EXTENSION, DECIDE_EXTENSION)
 
-MAX_AMOUNT_KOPECKS = 10**15  # ten trillion roubles: far beyond any deal, far below BIGINT
-
-
 class DealError(Exception):
     """A change that is not allowed now. The message is for the user and already translated."""
 
 
 class NotPermitted(DealError):
     """The user's role may never do this (routes answer 403)."""
+
+
+class DuplicateRegistration(DealError):
+    """The organisation already has an active registration of this customer (`deal_id`)."""
+
+    def __init__(self, message: str, deal_id: int):
+        super().__init__(message)
+        self.deal_id = deal_id
 
 
 # --- time --------------------------------------------------------------------------------------
@@ -69,6 +75,52 @@ def program_zone() -> ZoneInfo:
 def program_today(now: datetime | None = None) -> date:
     """Today's date where the program runs: protection ends at the end of a day there."""
     return (now or utcnow()).astimezone(program_zone()).date()
+
+
+def registration_date(deal: Deal) -> date:
+    return deal.submitted_at.astimezone(program_zone()).date()
+
+
+# --- the rules' windows for deal dates and amounts ------------------------------------------------
+
+def expected_close_window(today: date) -> tuple[date, date]:
+    """An expected close date lies after today and at most `deals.expected_close_max_days` ahead."""
+    return today + timedelta(days=1), today + timedelta(days=program_rules.current().expected_close_max_days)
+
+
+def expected_close_problem(day: date, today: date) -> str | None:
+    first, last = expected_close_window(today)
+    if day < first:
+        return _("The expected close date must be after today.")
+    if day > last:
+        return _("The expected close date must be within %(days)s days, by %(date)s at the latest.",
+                 days=program_rules.current().expected_close_max_days, date=date_text(last))
+    return None
+
+
+def won_date_window(deal: Deal, today: date) -> tuple[date, date]:
+    """A deal is won between the day it was registered and today (program time): a contract signed
+    before the registration earns nothing, and a win cannot be in the future."""
+    return min(registration_date(deal), today), today
+
+
+def won_date_problem(deal: Deal | None, day: date, today: date) -> str | None:
+    if day > today:
+        return _("The won date cannot be in the future.")
+    if deal is not None:
+        first, _last = won_date_window(deal, today)
+        if day < first:
+            return _("The won date cannot be before the registration date (%(date)s).", date=date_text(first))
+    return None
+
+
+def amount_problem(kopecks: int | None) -> str | None:
+    rules = program_rules.current()
+    if kopecks is None or kopecks < rules.amount_min_kopecks:
+        return _("The amount must be at least %(min)s.", min=_money(rules.amount_min_kopecks))
+    if kopecks > rules.amount_max_kopecks:
+        return _("The amount must be at most %(max)s.", max=_money(rules.amount_max_kopecks))
+    return None
 
 
 # --- access ------------------------------------------------------------------------------------
@@ -236,8 +288,8 @@ def _check_input(data: DealInput, today: date) -> None:
     rules = program_rules.current()
     if not normalise_company(data.customer_name):
         raise DealError(_("Enter the customer's company name."))
-    inn = clean_inn(data.inn)
-    if inn and not valid_inn(inn):
+    inn = inn_numbers.clean(data.inn)
+    if inn and not inn_numbers.is_valid(inn):
         raise DealError(_("This INN is not valid: check the digits."))
     if data.domain and not normalise_domain(data.domain):
         raise DealError(_("This is not a valid web domain."))
@@ -247,10 +299,27 @@ def _check_input(data: DealInput, today: date) -> None:
         raise DealError(_("Choose a product from the list."))
     if rules.region(data.region) is None:
         raise DealError(_("Choose a region from the list."))
-    if not 0 < data.amount_kopecks <= MAX_AMOUNT_KOPECKS:
-        raise DealError(_("The amount must be more than zero."))
-    if data.expected_close_date <= today:
-        raise DealError(_("The expected close date must be after today."))
+    problem = amount_problem(data.amount_kopecks) or expected_close_problem(data.expected_close_date, today)
+    if problem:
+        raise DealError(problem)
+
+
+def _own_active_registration(organisation_id: int, name_norm: str, inn: str | None,
+                             domain_norm: str | None) -> int | None:
+    """The organisation's own active registration of this customer (any key matching), if any."""
+    keys = [Deal.customer_name_norm == name_norm]
+    if inn:
+        keys.append(Deal.inn == inn)
+    if domain_norm:
+        keys.append(Deal.domain_norm == domain_norm)
+    return db.session.scalar(select(Deal.id).where(Deal.organisation_id == organisation_id,
+                                                   Deal.status.in_(ACTIVE), or_(*keys))
+                             .order_by(Deal.id).limit(1))
+
+
+def _duplicate(deal_id: int) -> DuplicateRegistration:
+    return DuplicateRegistration(_("Your organisation has already registered this customer: deal #%(id)s. "
+                                   "Nothing new was saved.", id=deal_id), deal_id)
 
 
 def register_deal(user: User, data: DealInput, now: datetime | None = None) -> Deal:
@@ -262,11 +331,20 @@ def register_deal(user: User, data: DealInput, now: datetime | None = None) -> D
         rules = program_rules.current()
         today = program_today(now)
         _check_input(data, today)
-        inn = clean_inn(data.inn) or None
+        inn = inn_numbers.clean(data.inn) or None
+        name_norm, domain_norm = normalise_company(data.customer_name), normalise_domain(data.domain)
+        # One organisation's registrations of one customer queue on its row (PostgreSQL; SQLite
+        # writers are serialised by BEGIN IMMEDIATE): a double submit then finds the first one,
+        # also when the first is a conflict holding no claims.
+        db.session.execute(select(Organisation.id).where(Organisation.id == user.organisation_id)
+                           .with_for_update())
+        own = _own_active_registration(user.organisation_id, name_norm, inn, domain_norm)
+        if own is not None:
+            raise _duplicate(own)
         deal = Deal(
             organisation_id=user.organisation_id, created_by_id=user.id,
-            customer_name=data.customer_name.strip(), customer_name_norm=normalise_company(data.customer_name),
-            inn=inn, domain=(data.domain or "").strip() or None, domain_norm=normalise_domain(data.domain),
+            customer_name=data.customer_name.strip(), customer_name_norm=name_norm,
+            inn=inn, domain=(data.domain or "").strip() or None, domain_norm=domain_norm,
             contact_name=data.contact_name.strip(), contact_email=(data.contact_email or "").strip() or None,
             contact_phone=(data.contact_phone or "").strip() or None, product=data.product,
             amount_kopecks=data.amount_kopecks, expected_close_date=data.expected_close_date,
@@ -282,6 +360,9 @@ def register_deal(user: User, data: DealInput, now: datetime | None = None) -> D
         db.session.flush()
 
         holder = _take_claims(deal)
+        if holder is not None and db.session.scalar(
+                select(Deal.organisation_id).where(Deal.id == holder)) == user.organisation_id:
+            raise _duplicate(holder)  # the lock above makes this a second line of defence
         deal.conflict_with_id = holder
         audit("deal", deal.id, "submitted", actor=user, organisation_id=deal.organisation_id,
               conflict_with=holder, territory_org=deal.territory_org_id)
@@ -320,9 +401,9 @@ def check_customer(name: str | None, inn: str | None, domain: str | None,
     """Is this customer already held by another organisation's active registration?"""
     result = CheckResult()
     name_norm = normalise_company(name)
-    inn_clean = clean_inn(inn)
+    inn_clean = inn_numbers.clean(inn)
     domain_norm = normalise_domain(domain) if domain and domain.strip() else None
-    if inn_clean and not valid_inn(inn_clean):
+    if inn_clean and not inn_numbers.is_valid(inn_clean):
         result.inn_invalid = True
         inn_clean = ""
     if domain and domain.strip() and domain_norm is None:
@@ -436,12 +517,14 @@ def mark_won(deal: Deal, actor: User, final_amount_kopecks: int | None, closed_o
     with _writing():
         _load_for_update(deal)
         _require(actor, MARK_WON, deal)
-        if not final_amount_kopecks or not 0 < final_amount_kopecks <= MAX_AMOUNT_KOPECKS:
-            raise DealError(_("Give the final amount of the won deal (more than zero)."))
+        problem = amount_problem(final_amount_kopecks)
+        if problem:
+            raise DealError(problem)
         if closed_on is None:
-            raise DealError(_("Give the date the deal was closed."))
-        if closed_on > program_today(now):
-            raise DealError(_("The close date cannot be in the future."))
+            raise DealError(_("Give the date the deal was won."))
+        problem = won_date_problem(deal, closed_on, program_today(now))
+        if problem:
+            raise DealError(problem)
         old = deal.status
         deal.status = WON
         deal.final_amount_kopecks = final_amount_kopecks
@@ -647,7 +730,7 @@ def _conditions(viewer: User, filters: DealFilters, tz: str | None, now: datetim
         name = normalise_company(q)
         if name:
             options.append(Deal.customer_name_norm.contains(name, autoescape=True))
-        digits = clean_inn(q)
+        digits = inn_numbers.clean(q)
         if digits.isdigit():
             options.append(Deal.inn.startswith(digits, autoescape=True))
         domain = normalise_domain(q)
