@@ -63,7 +63,9 @@ def parse_roubles(text: str | None, locale: Locale | str | None = None) -> int |
     return int(kopecks)
 
 
-def example(locale: Locale) -> str:
+def example(locale: Locale | None = None) -> str:
+    """1 500 000,50 as the locale writes it: the example in hints and messages."""
+    locale = locale or _locale()
     return format_decimal(Decimal("1500000.50"), format="#,##0.00", locale=locale)
 
 

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from .. import inn as inn_numbers
 from ..forms import MoneyField, ceiling_kopecks, deal_minimum_kopecks
+from ..forms import example as money_example
 from ..i18n import fmt_date, money
 from ..program import rules as program_rules
 from . import services
@@ -19,8 +20,8 @@ from .normalize import normalise_company, normalise_domain
 
 
 def amount_hint() -> str:
-    return _l("In roubles, from %(min)s to %(max)s, e.g. 1 500 000,50.", min=money(deal_minimum_kopecks()),
-              max=money(ceiling_kopecks()))
+    return _l("In roubles, from %(min)s to %(max)s, e.g. %(example)s.", min=money(deal_minimum_kopecks()),
+              max=money(ceiling_kopecks()), example=money_example())
 
 
 def inn_error(value: str | None):

@@ -1,10 +1,11 @@
 """Deal routes: parse -> form -> service -> render. The rules live in services.py."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, render_template, request, stream_with_context, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import csvexport
 from ..accounts.models import PARTNER_ROLES, VENDOR_ROLES
 from ..extensions import db, htmx, limiter
 from ..web import page_number, redirect_to, render, roles_required, safe_next
@@ -81,11 +82,8 @@ def index():
 @roles_required(*VENDOR_ROLES)
 def export():
     _form, filters = _filters()
-    rows = services.export_csv(current_user, filters, tz=current_user.timezone)
-    response = Response(stream_with_context(rows), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = "attachment; filename=deals.csv"
-    return response
+    return csvexport.response("deals.csv", services.export_headers(),
+                              services.export_rows(current_user, filters, tz=current_user.timezone))
 
 
 @bp.route("/queue")

@@ -10,8 +10,6 @@ same millisecond. A registration whose claims are refused is saved as a conflict
 """
 from __future__ import annotations
 
-import csv
-import io
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -25,7 +23,7 @@ from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from .. import facts, signals
+from .. import csvexport, facts, signals
 from ..accounts.models import VENDOR_ROLES, Organisation, User
 from ..core.services import audit, history, notify, queue_mail
 from ..database import utcnow, write_intent
@@ -34,7 +32,7 @@ from ..program import rules as program_rules
 from ..web import Page
 from .models import ACTIVE, APPROVED, EXPIRED, LOST, REJECTED, STATUSES, SUBMITTED, WON, Deal, DealClaim
 from .. import inn as inn_numbers
-from .normalize import normalise_company, normalise_domain
+from .normalize import display_domain, normalise_company, normalise_domain
 
 # Extension decisions
 GRANTED = "granted"
@@ -753,57 +751,36 @@ def list_deals(viewer: User, filters: DealFilters, page: int = 1, per_page: int 
     return Page(items, page, per_page, total)
 
 
-CSV_COLUMNS = ("id", "organisation", "customer", "inn", "domain", "product", "amount_rub", "region",
-               "status", "conflict", "territory", "submitted_at", "protected_until", "final_amount_rub",
-               "closed_on")
+def export_headers() -> list[str]:
+    return [_("ID"), _("Partner"), _("Customer"), _("INN"), _("Web domain"), _("Product"), _("Amount, RUB"),
+            _("Region"), _("Status"), _("Conflict"), _("Exclusive region"), _("Submitted"), _("Protected until"),
+            _("Final amount, RUB"), _("Closed on")]
 
 
-def _roubles(kopecks: int | None) -> str:
-    if kopecks is None:
-        return ""
-    sign = "-" if kopecks < 0 else ""
-    whole, frac = divmod(abs(kopecks), 100)
-    return f"{sign}{whole}.{frac:02d}"
-
-
-def _cell(value) -> str:
-    """Text that a spreadsheet would run as a formula is quoted (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def export_csv(viewer: User, filters: DealFilters, tz: str | None = None,
-               now: datetime | None = None) -> Iterator[str]:
-    """The filtered list as CSV (UTF-8 with BOM for Excel), streamed in chunks."""
+def export_rows(viewer: User, filters: DealFilters, tz: str | None = None,
+                now: datetime | None = None) -> Iterator[list]:
+    """The filtered list as the CSV export writes it (hub/csvexport.py formats and escapes the
+    cells; times in the program zone), read in batches while the response streams. The filters
+    read dates in the viewer's zone `tz`, as the list on screen does."""
     conds = _conditions(viewer, filters, tz, now)
-    zone = ZoneInfo(tz) if tz else program_zone()
     query = (select(Deal.id, Organisation.name, Deal.customer_name, Deal.inn, Deal.domain_norm, Deal.product,
                     Deal.amount_kopecks, Deal.region, Deal.status, Deal.conflict_with_id, Deal.territory_org_id,
                     Deal.submitted_at, Deal.protected_until, Deal.final_amount_kopecks, Deal.closed_on)
              .join(Organisation, Organisation.id == Deal.organisation_id)
              .where(*conds).order_by(Deal.submitted_at.desc(), Deal.id.desc())
              .execution_options(yield_per=1000))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff"
-    writer.writerow(CSV_COLUMNS)
-    for n, row in enumerate(db.session.execute(query), 1):
+    for row in db.session.execute(query):
         (deal_id, org_name, customer, inn, domain, product, amount, region, status, conflict, territory,
          submitted_at, protected_until, final_amount, closed_on) = row
-        writer.writerow([
-            deal_id, _cell(org_name), _cell(customer), inn or "", domain or "", product, _roubles(amount),
-            region, status, "yes" if conflict else "", "yes" if territory else "",
-            submitted_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            protected_until.isoformat() if protected_until else "", _roubles(final_amount),
-            closed_on.isoformat() if closed_on else "",
-        ])
-        if n % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+        yield [deal_id, org_name, customer, inn, display_domain(domain) if domain else None, product_name(product),
+               csvexport.Roubles(amount), region_name(region), status_label(status), conflict is not None,
+               territory is not None, submitted_at, protected_until, csvexport.Roubles(final_amount), closed_on]
+
+
+def export_csv(viewer: User, filters: DealFilters, tz: str | None = None, now: datetime | None = None,
+               locale: str | None = None) -> Iterator[str]:
+    """The filtered list as CSV text in pieces (UTF-8 with BOM, the reader's separator)."""
+    return csvexport.generate(export_headers(), export_rows(viewer, filters, tz, now), locale=locale)
 
 
 # --- the manager's queue -----------------------------------------------------------------------

@@ -132,7 +132,7 @@ def test_inline_field_validation(client, login, world):
     bad = client.get(url("deals.validate_field", name="amount", amount="12abc"), headers=HX)
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
-    assert 'id="field-amount"' in html and "Enter a number" in html and "<html" not in html
+    assert 'id="field-amount"' in html and "Enter an amount in roubles" in html and "<html" not in html
     good = client.get(url("deals.validate_field", name="amount", amount="1 000"), headers=HX)
     assert good.status_code == 200 and "error" not in good.get_data(as_text=True)
     past = client.get(url("deals.validate_field", name="expected_close_date",

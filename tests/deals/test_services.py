@@ -443,10 +443,14 @@ def test_summaries(world):
 
 def test_csv_export(world):
     factories.create_deal(world.org_a, customer_name="=HYPERLINK(\"x\")", amount_kopecks=150_000_050)
-    factories.create_deal(world.org_b, customer_name="ООО «Ёлка»", amount_kopecks=100)
-    text = "".join(services.export_csv(world.manager, services.DealFilters()))
-    assert text.startswith("\ufeffid,organisation,customer")
-    assert "1500000.50" in text and "1.00" in text
-    assert "'=HYPERLINK" in text
-    assert "ООО «Ёлка»" in text
-    assert len(text.strip().splitlines()) == 3
+    factories.create_deal(world.org_b, customer_name="ООО «Ёлка»", amount_kopecks=100, status=WON,
+                          final_amount_kopecks=120_000_00)
+    from flask_babel import force_locale
+    with force_locale("ru"):
+        text = "".join(services.export_csv(world.manager, services.DealFilters(), locale="ru"))
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("\ufeffID;Партнёр;Заказчик;ИНН;")
+    assert ";1500000,50;" in text and ";1,00;" in text and ";120000,00;" in text
+    assert ";'=HYPERLINK" in text
+    assert "ООО «Ёлка»" in text and ";выиграна;" in text and ";Квант CRM;" in text
+    assert len(lines) == 3
