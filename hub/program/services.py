@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from .commission import commission, next_retro_step, percent_of, retro_step
+from . import commission as arithmetic
+from .commission import next_retro_step, percent_of, retro_step
 from .rules import RetroBonus, Rules
 
 __all__ = ("EarningsInput", "Estimate", "estimate", "percent_of", "retro_step", "next_retro_step")
@@ -89,7 +90,7 @@ def estimate(rules: Rules, data: EarningsInput) -> Estimate:
     if data.implementation_kopecks < 0:
         raise ValueError("implementation revenue must not be negative")
 
-    line = commission(rules, product.code, data.tier, deal_amount)
+    line = arithmetic.commission(rules, product.code, data.tier, deal_amount)
     percent, per_deal = line.percent, line.amount_kopecks
     per_year = per_deal * data.deals_per_year
     spiff = rules.spiff_first_deal_kopecks if data.first_deal else 0
