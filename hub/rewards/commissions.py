@@ -248,8 +248,8 @@ def status_label(status: str) -> str:
 
 def export_headers() -> list[str]:
     return [_("Line"), _("Won on"), _("Period"), _("Rule"), _("Description"), _("Deal"), _("Tier"),
-            _("Product"), _("Base, RUB"), _("Rate, %"), _("Amount, RUB"), _("Status"), _("Recorded"),
-            _("Approved"), _("Paid")]
+            _("Product"), _("Base, RUB"), _("Rate, %"), _("Amount, RUB"), _("Status"), _("Recorded on"),
+            _("Approved on"), _("Paid on")]
 
 
 def export_rows(organisation: Organisation):

@@ -449,9 +449,9 @@ def test_csv_export(world):
     with force_locale("ru"):
         text = "".join(services.export_csv(world.manager, services.DealFilters(), locale="ru"))
     lines = text.strip().splitlines()
-    assert lines[0].startswith("\ufeffID;Партнёр;Заказчик;ИНН;")
+    assert lines[0].startswith("\ufeffID;Партнёр;Клиент;ИНН;Веб-домен;Продукт;Сумма, ₽;Регион;Статус;Конфликт;")
     assert ";1500000,50;" in text and ";1,00;" in text and ";120000,00;" in text
-    assert ";'=HYPERLINK" in text
+    assert ';"\'=HYPERLINK(""x"")";' in text
     assert "ООО «Ёлка»" in text and ";выиграна;" in text and ";Квант CRM;" in text
     assert len(lines) == 3
 
