@@ -40,39 +40,9 @@ class CommissionError(Exception):
 percent_of = arithmetic.percent_of
 
 
-def lines_for_won_deal(deal_id: int, organisation_id: int, product: str, amount: int,
-                       now: datetime | None = None, history: TierHistory | None = None) -> list[str]:
-    """Create the commission line (and the SPIFF when this is the organisation's first won deal)
-    inside the caller's transaction, from rewards' record of the win (WonDeal, written just before
-    by record_won_deal): the rate is the one of the tier held on the won date. Returns the rules
-    of the lines created (empty on a replay)."""
-    now = now or utcnow()
-    rules = program_rules.current()
-    won = db.session.scalar(select(WonDeal).where(WonDeal.deal_id == deal_id))
-    if won is None:
-        raise LookupError(f"deal {deal_id} is not recorded as won")
-    history = history or TierHistory([organisation_id])
-    tier = history.on_won_date(organisation_id, won.closed_on, won.recorded_at)
-    created = []
-    if rules.product(product) is not None and rules.tier(tier) is not None:
-        line = arithmetic.commission(rules, product, tier, amount)
-        if insert_ignore(CommissionLine, organisation_id=organisation_id, deal_id=deal_id, rule=RULE_COMMISSION,
-                         source_key=f"commission:deal:{deal_id}", tier=tier, product=product,
-                         base_kopecks=amount, percent=line.percent, amount_kopecks=line.amount_kopecks,
-                         status=OWED, created_at=now):
-            created.append(RULE_COMMISSION)
-    # One SPIFF per organisation: the key names the organisation, not the deal, so two first
-    # deals won at the same moment cannot both carry one.
-    if rules.spiff_first_deal_kopecks and insert_ignore(
-            CommissionLine, organisation_id=organisation_id, deal_id=deal_id, rule=RULE_SPIFF,
-            source_key=f"spiff:org:{organisation_id}", tier=tier, product=product, base_kopecks=0,
-            percent=None, amount_kopecks=rules.spiff_first_deal_kopecks, status=OWED, created_at=now):
-        created.append(RULE_SPIFF)
-    return created
-
-
 @dataclass(frozen=True)
-class Repaired:
+class Written:
+    """A line this call wrote (a replay writes none)."""
     deal_id: int
     organisation_id: int
     rule: str
@@ -80,7 +50,42 @@ class Repaired:
     amount_kopecks: int
 
 
-def repair(now: datetime | None = None) -> list[Repaired]:
+def lines_for_won_deal(deal_id: int, organisation_id: int, product: str, amount: int,
+                       now: datetime | None = None) -> list[str]:
+    """Create the commission line (and the SPIFF when this is the organisation's first won deal)
+    inside the caller's transaction, from rewards' record of the win (WonDeal, written just before
+    by record_won_deal): the rate is the one of the tier held on the won date. Returns the rules
+    of the lines created (empty on a replay). `product` and `amount` are what the caller was told;
+    the WonDeal row, written from the same values, is what the lines are priced from."""
+    won = db.session.scalar(select(WonDeal).where(WonDeal.deal_id == deal_id))
+    if won is None:
+        raise LookupError(f"deal {deal_id} is not recorded as won")
+    return [line.rule for line in _write_lines(won, TierHistory([organisation_id]), now or utcnow())]
+
+
+def _write_lines(won: WonDeal, history: TierHistory, now: datetime) -> list[Written]:
+    rules = program_rules.current()
+    org_id, deal_id = won.organisation_id, won.deal_id
+    tier = history.on_won_date(org_id, won.closed_on, won.recorded_at)
+    written = []
+    if rules.product(won.product) is not None and rules.tier(tier) is not None:
+        line = arithmetic.commission(rules, won.product, tier, won.amount_kopecks)
+        if insert_ignore(CommissionLine, organisation_id=org_id, deal_id=deal_id, rule=RULE_COMMISSION,
+                         source_key=f"commission:deal:{deal_id}", tier=tier, product=won.product,
+                         base_kopecks=won.amount_kopecks, percent=line.percent, amount_kopecks=line.amount_kopecks,
+                         status=OWED, created_at=now):
+            written.append(Written(deal_id, org_id, RULE_COMMISSION, tier, line.amount_kopecks))
+    # One SPIFF per organisation: the key names the organisation, not the deal, so two first
+    # deals won at the same moment cannot both carry one.
+    if rules.spiff_first_deal_kopecks and insert_ignore(
+            CommissionLine, organisation_id=org_id, deal_id=deal_id, rule=RULE_SPIFF,
+            source_key=f"spiff:org:{org_id}", tier=tier, product=won.product, base_kopecks=0,
+            percent=None, amount_kopecks=rules.spiff_first_deal_kopecks, status=OWED, created_at=now):
+        written.append(Written(deal_id, org_id, RULE_SPIFF, tier, rules.spiff_first_deal_kopecks))
+    return written
+
+
+def repair(now: datetime | None = None) -> list[Written]:
     """Write the lines missing for won deals rewards has recorded (a listener that failed half-way,
     a line deleted by hand), priced exactly as they would have been then. Idempotent: every line
     has its unique key, and lines that exist are never touched. Deals are taken in the order they
@@ -89,26 +94,18 @@ def repair(now: datetime | None = None) -> list[Repaired]:
     rules = program_rules.current()
     has_line = select(CommissionLine.id).where(CommissionLine.deal_id == WonDeal.deal_id,
                                                CommissionLine.rule == RULE_COMMISSION).exists()
-    has_spiff = select(CommissionLine.id).where(CommissionLine.organisation_id == WonDeal.organisation_id,
-                                                CommissionLine.rule == RULE_SPIFF).exists()
     missing = ~has_line
     if rules.spiff_first_deal_kopecks:
+        has_spiff = select(CommissionLine.id).where(CommissionLine.organisation_id == WonDeal.organisation_id,
+                                                    CommissionLine.rule == RULE_SPIFF).exists()
         missing = missing | ~has_spiff
-    wins = list(db.session.execute(
-        select(WonDeal.deal_id, WonDeal.organisation_id, WonDeal.product, WonDeal.amount_kopecks)
-        .where(missing).order_by(WonDeal.closed_on, WonDeal.recorded_at, WonDeal.id)))
-    history = TierHistory([org_id for _deal, org_id, _product, _amount in wins])
-    added_keys = []
-    for deal_id, org_id, product, amount in wins:
-        for rule in lines_for_won_deal(deal_id, org_id, product, amount, now, history=history):
-            added_keys.append((deal_id, rule))
-    if not added_keys:
-        return []
-    rows = {(line.deal_id, line.rule): line for line in db.session.scalars(
-        select(CommissionLine).where(CommissionLine.deal_id.in_({d for d, _r in added_keys}),
-                                     CommissionLine.rule.in_((RULE_COMMISSION, RULE_SPIFF))))}
-    return [Repaired(deal_id, rows[(deal_id, rule)].organisation_id, rule, rows[(deal_id, rule)].tier,
-                     rows[(deal_id, rule)].amount_kopecks) for deal_id, rule in added_keys]
+    wins = list(db.session.scalars(select(WonDeal).where(missing)
+                                   .order_by(WonDeal.closed_on, WonDeal.recorded_at, WonDeal.id)))
+    history = TierHistory([won.organisation_id for won in wins])
+    written = []
+    for won in wins:
+        written += _write_lines(won, history, now)
+    return written
 
 
 def retro_step(revenue_kopecks: int):

@@ -312,13 +312,17 @@ class TierHistory:
         ids = sorted(set(org_ids))
         self._changes: dict[int, list[TierChange]] = {org_id: [] for org_id in ids}
         self._current: dict[int, str] = {}
+        self._times: dict[int, list[datetime]] = {}
         if not ids:
             return
-        for change in db.session.scalars(select(TierChange).where(TierChange.organisation_id.in_(ids))
-                                         .order_by(TierChange.created_at, TierChange.id)):
-            self._changes[change.organisation_id].append(change)
-        self._current = dict(db.session.execute(
-            select(Organisation.id, Organisation.tier).where(Organisation.id.in_(ids))).all())
+        changes = select(TierChange).order_by(TierChange.created_at, TierChange.id)
+        current = select(Organisation.id, Organisation.tier)
+        if len(ids) <= 1000:  # beyond that, reading them all is cheaper than a huge IN list
+            changes = changes.where(TierChange.organisation_id.in_(ids))
+            current = current.where(Organisation.id.in_(ids))
+        for change in db.session.scalars(changes):
+            self._changes.setdefault(change.organisation_id, []).append(change)
+        self._current = dict(db.session.execute(current).all())
         self._times = {org_id: [c.created_at for c in changes] for org_id, changes in self._changes.items()}
 
     def at(self, org_id: int, moment: datetime) -> str:
