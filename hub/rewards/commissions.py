@@ -29,7 +29,7 @@ from ..program import commission as arithmetic
 from ..program import rules as program_rules
 from .models import (APPROVED, LINE_STATUSES, OWED, PAID, RULE_COMMISSION, RULE_RETRO, RULE_SPIFF,
                      CommissionLine, PeriodStat, WonDeal)
-from .services import insert_ignore, insert_many_ignore, program_date, quarter_bounds
+from .services import dialect_insert, insert_many_ignore, program_date, quarter_bounds
 from .tiers import TierHistory
 
 
@@ -60,29 +60,50 @@ def lines_for_won_deal(deal_id: int, organisation_id: int, product: str, amount:
     won = db.session.scalar(select(WonDeal).where(WonDeal.deal_id == deal_id))
     if won is None:
         raise LookupError(f"deal {deal_id} is not recorded as won")
-    return [line.rule for line in _write_lines(won, TierHistory([organisation_id]), now or utcnow())]
+    tier = TierHistory([organisation_id]).on_won_date(organisation_id, won.closed_on, won.recorded_at)
+    rows = _line_rows(won.deal_id, won.organisation_id, won.product, won.amount_kopecks, tier, now or utcnow())
+    inserted = _insert_lines(rows)
+    return [row["rule"] for row in rows if row["source_key"] in inserted]
 
 
-def _write_lines(won: WonDeal, history: TierHistory, now: datetime) -> list[Written]:
+def _line_rows(deal_id: int, org_id: int, product: str, amount: int, tier: str, now: datetime,
+               spiff: bool = True) -> list[dict]:
+    """The lines a won deal brings, as rows; which of them are new is the database's call."""
     rules = program_rules.current()
-    org_id, deal_id = won.organisation_id, won.deal_id
-    tier = history.on_won_date(org_id, won.closed_on, won.recorded_at)
-    written = []
-    if rules.product(won.product) is not None and rules.tier(tier) is not None:
-        line = arithmetic.commission(rules, won.product, tier, won.amount_kopecks)
-        if insert_ignore(CommissionLine, organisation_id=org_id, deal_id=deal_id, rule=RULE_COMMISSION,
-                         source_key=f"commission:deal:{deal_id}", tier=tier, product=won.product,
-                         base_kopecks=won.amount_kopecks, percent=line.percent, amount_kopecks=line.amount_kopecks,
-                         status=OWED, created_at=now):
-            written.append(Written(deal_id, org_id, RULE_COMMISSION, tier, line.amount_kopecks))
+    rows = []
+    if rules.product(product) is not None and rules.tier(tier) is not None:
+        line = arithmetic.commission(rules, product, tier, amount)
+        rows.append(dict(organisation_id=org_id, deal_id=deal_id, rule=RULE_COMMISSION,
+                         source_key=f"commission:deal:{deal_id}", tier=tier, product=product, period=None,
+                         base_kopecks=amount, percent=line.percent, amount_kopecks=line.amount_kopecks,
+                         status=OWED, created_at=now))
     # One SPIFF per organisation: the key names the organisation, not the deal, so two first
     # deals won at the same moment cannot both carry one.
-    if rules.spiff_first_deal_kopecks and insert_ignore(
-            CommissionLine, organisation_id=org_id, deal_id=deal_id, rule=RULE_SPIFF,
-            source_key=f"spiff:org:{org_id}", tier=tier, product=won.product, base_kopecks=0,
-            percent=None, amount_kopecks=rules.spiff_first_deal_kopecks, status=OWED, created_at=now):
-        written.append(Written(deal_id, org_id, RULE_SPIFF, tier, rules.spiff_first_deal_kopecks))
-    return written
+    if spiff and rules.spiff_first_deal_kopecks:
+        rows.append(dict(organisation_id=org_id, deal_id=deal_id, rule=RULE_SPIFF, source_key=f"spiff:org:{org_id}",
+                         tier=tier, product=product, period=None, base_kopecks=0, percent=None,
+                         amount_kopecks=rules.spiff_first_deal_kopecks, status=OWED, created_at=now))
+    return rows
+
+
+def _insert_lines(rows: list[dict], chunk: int = 500) -> set[str]:
+    """INSERT ... ON CONFLICT DO NOTHING; the source keys of the rows that went in."""
+    inserted: set[str] = set()
+    for start in range(0, len(rows), chunk):
+        stmt = (dialect_insert(CommissionLine).values(rows[start:start + chunk]).on_conflict_do_nothing()
+                .returning(CommissionLine.source_key))
+        inserted.update(db.session.scalars(stmt))
+    return inserted
+
+
+@dataclass(frozen=True)
+class Written:
+    """A line `repair` wrote."""
+    deal_id: int
+    organisation_id: int
+    rule: str
+    tier: str | None
+    amount_kopecks: int
 
 
 def repair(now: datetime | None = None) -> list[Written]:
@@ -99,13 +120,19 @@ def repair(now: datetime | None = None) -> list[Written]:
         has_spiff = select(CommissionLine.id).where(CommissionLine.organisation_id == WonDeal.organisation_id,
                                                     CommissionLine.rule == RULE_SPIFF).exists()
         missing = missing | ~has_spiff
-    wins = list(db.session.scalars(select(WonDeal).where(missing)
-                                   .order_by(WonDeal.closed_on, WonDeal.recorded_at, WonDeal.id)))
-    history = TierHistory([won.organisation_id for won in wins])
-    written = []
-    for won in wins:
-        written += _write_lines(won, history, now)
-    return written
+    wins = db.session.execute(
+        select(WonDeal.deal_id, WonDeal.organisation_id, WonDeal.product, WonDeal.amount_kopecks,
+               WonDeal.closed_on, WonDeal.recorded_at)
+        .where(missing).order_by(WonDeal.closed_on, WonDeal.recorded_at, WonDeal.id)).all()
+    history = TierHistory([win.organisation_id for win in wins])
+    rows, spiff_offered = [], set()
+    for deal_id, org_id, product, amount, closed_on, recorded_at in wins:
+        tier = history.on_won_date(org_id, closed_on, recorded_at)
+        rows += _line_rows(deal_id, org_id, product, amount, tier, now, spiff=org_id not in spiff_offered)
+        spiff_offered.add(org_id)
+    inserted = _insert_lines(rows)
+    return [Written(row["deal_id"], row["organisation_id"], row["rule"], row["tier"], row["amount_kopecks"])
+            for row in rows if row["source_key"] in inserted]
 
 
 def retro_step(revenue_kopecks: int):
