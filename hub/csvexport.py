@@ -28,6 +28,9 @@ from zoneinfo import ZoneInfo
 from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
+from .i18n import locale_code
+from .program import rules as program_rules
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 500
 
@@ -44,7 +47,6 @@ def escape(text: str) -> str:
 
 
 def _locale() -> str:
-    from .i18n import locale_code
     try:
         return locale_code()
     except RuntimeError:  # outside a request: the program's language
@@ -56,7 +58,6 @@ def delimiter(locale: str) -> str:
 
 
 def _zone() -> ZoneInfo:
-    from .program import rules as program_rules
     return ZoneInfo(program_rules.current().timezone)
 
 

@@ -1,5 +1,8 @@
 """Form fields every feature shares. The money field lives here so that deals, the calculators and
 MDF parse roubles one way, with one ceiling from the program rules.
+
+The limits come through the `money_limits` fact (hub/facts.py), which the program rules provide
+(hub/program/rules.py): this module imports no feature, so any feature's forms can import it.
 """
 from __future__ import annotations
 
@@ -12,6 +15,13 @@ from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import StopValidation
+
+from . import facts
+from .i18n import locale_code, money
+
+# Used only when no provider answers (a bare app without the program rules, some unit tests).
+DEFAULT_CEILING_KOPECKS = 10_000_000_000_00
+DEFAULT_DEAL_MINIMUM_KOPECKS = 1_000_00
 
 # Grouping people type between digits: spaces of every width, apostrophes, underscores.
 _GROUPING = re.compile(r"[\s\u00a0\u202f'_]")
@@ -27,7 +37,6 @@ class MoneyError(ValueError):
 
 
 def _locale() -> Locale:
-    from .i18n import locale_code
     try:
         return Locale.parse(locale_code())
     except RuntimeError:  # outside a request and an app: the program's language
@@ -76,16 +85,19 @@ def kopecks_text(kopecks: int, locale: Locale | None = None) -> str:
     return format_decimal(amount, format="#,##0" if kopecks % 100 == 0 else "#,##0.00", locale=locale)
 
 
+def _limits() -> dict:
+    return facts.get("money_limits", default=None) or {
+        "ceiling_kopecks": DEFAULT_CEILING_KOPECKS, "deal_minimum_kopecks": DEFAULT_DEAL_MINIMUM_KOPECKS}
+
+
 def ceiling_kopecks() -> int:
     """The one upper limit of every money field: `deals.amount_max_rub` in content/program.yml."""
-    from .program import rules as program_rules
-    return program_rules.current().amount_max_kopecks
+    return _limits()["ceiling_kopecks"]
 
 
 def deal_minimum_kopecks() -> int:
     """The smallest deal amount: `deals.amount_min_rub` in content/program.yml."""
-    from .program import rules as program_rules
-    return program_rules.current().amount_min_kopecks
+    return _limits()["deal_minimum_kopecks"]
 
 
 class MoneyField(StringField):
@@ -126,7 +138,6 @@ class MoneyField(StringField):
         return kopecks_text(self.data) if isinstance(self.data, int) else ""
 
     def pre_validate(self, form):
-        from .i18n import money
         if self._problem is not None:
             raise StopValidation(str(self._problem))
         if self.data is None:

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import csvexport, facts, signals
+from .. import inn as inn_numbers
 from ..accounts.models import VENDOR_ROLES, Organisation, User
 from ..core.services import audit, history, notify, queue_mail
 from ..database import utcnow, write_intent
@@ -31,7 +32,6 @@ from ..extensions import db
 from ..program import rules as program_rules
 from ..web import Page
 from .models import ACTIVE, APPROVED, EXPIRED, LOST, REJECTED, STATUSES, SUBMITTED, WON, Deal, DealClaim
-from .. import inn as inn_numbers
 from .normalize import display_domain, normalise_company, normalise_domain
 
 # Extension decisions
@@ -47,6 +47,7 @@ REQUEST_EXTENSION = "request_extension"
 DECIDE_EXTENSION = "decide_extension"
 MANAGER_ACTIONS = (APPROVE, REJECT, DECIDE_EXTENSION)
 ACTIONS = (APPROVE, REJECT, MARK_WON, MARK_LOST, REQUEST_EXTENSION, DECIDE_EXTENSION)
+
 
 class DealError(Exception):
     """A change that is not allowed now. The message is for the user and already translated."""

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from .. import facts
+
 LANGS = ("ru", "en")
 TIER_ORDER = ("bronze", "silver", "gold", "platinum")
 TOP_LEVEL_KEYS = ("program", "products", "regions", "tiers", "commissions", "deals", "spiff", "retro_bonus",
@@ -418,3 +420,10 @@ def current() -> Rules:
         except RulesError as exc:
             current_app.logger.error("program rules not reloaded, the previous ones stay in force: %s", exc)
     return holder["rules"]
+
+
+@facts.provides("money_limits")
+def money_limits() -> dict:
+    """The limits of every money field (hub/forms.py): the deal minimum and the one ceiling."""
+    rules = current()
+    return {"ceiling_kopecks": rules.amount_max_kopecks, "deal_minimum_kopecks": rules.amount_min_kopecks}
