@@ -248,12 +248,27 @@ def test_csv_export_over_http(client, login, world):
     response = client.get(url("deals.export", status="submitted"))
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.headers["Content-Disposition"] == "attachment; filename=deals.csv"
     raw = response.get_data()
+    assert response.headers["Content-Disposition"] == 'attachment; filename="deals.csv"'
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
-    assert "ООО «Ёлка»" in text and "1234567.89" in text and "Другая" not in text
-    assert len(text.strip().splitlines()) == 2
+    lines = text.strip().splitlines()
+    # an English reader: commas, decimal points, English headers and statuses
+    assert lines[0].startswith("ID,Partner,Customer,INN,Web domain,Product,\"Amount, RUB\",Region,Status,")
+    assert ",ООО «Ёлка»," in text and ",1234567.89," in text and ",submitted," in text and "Другая" not in text
+    assert len(lines) == 2
+
+
+def test_csv_export_for_a_russian_reader(client, login, world):
+    from hub.accounts.models import User
+    factories.create_deal(world.org_a, customer_name="@Ёлка", amount_kopecks=123_456_789)
+    db.session.get(User, world.manager.id).locale = "ru"
+    db.session.commit()
+    login(world.manager)
+    response = client.get(url("deals.export"))
+    text = response.get_data().decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("ID;Партнёр;Клиент;ИНН;Веб-домен;Продукт;Сумма, ₽;Регион;Статус;")
+    assert ";'@Ёлка;" in text and ";1234567,89;" in text and ";подана;" in text
 
 
 def test_queue_inline_approve_with_htmx(client, login, world):
