@@ -483,7 +483,9 @@ def _feed_rewards(echo) -> None:
     from .rewards.demo import seed_tier_history
 
     # The tier history first: each replayed win is priced at the tier held on its won date.
-    seed_tier_history()
+    added = seed_tier_history()
+    if added:
+        echo(f"rewards demo: tier history: {added} changes")
     deals = list(db.session.scalars(select(Deal).where(
         Deal.status.in_((APPROVED, WON, LOST, EXPIRED)), Deal.decided_at.is_not(None)).order_by(Deal.decided_at)))
     for deal in deals:
