@@ -8,7 +8,8 @@ create the small demo (for the vendor's manager) plus `demo large` organisations
 rows) and rebuild the leaderboard aggregates from it. It then times requests through the Flask
 test client (routing, login, SQL, templates; no network): every leaderboard view (three metrics x
 four periods, one filtered) for a partner, and the partner home page; and it times one full
-re-evaluation (tiers, retro-bonuses, badges for everyone), as `flask --app hub tick` runs it.
+re-evaluation (tiers, retro-bonuses, badges for everyone), as `flask --app hub tick` runs it, and
+`rewards repair` writing the commission line of every seeded win.
 Goal: leaderboard p95 under 50 ms on SQLite.
 """
 from __future__ import annotations
@@ -142,6 +143,21 @@ def _prepare(args):
             full_evaluation()
             db.session.commit()
         print(f"  FULL RE-EVALUATION (second run, nothing new): {time.perf_counter() - started:.1f} s")
+
+        # The seeded wins have no commission lines: `flask --app hub rewards repair` writes them all,
+        # each at the tier held on its won date (the worst case: every line missing).
+        from hub.rewards import commissions
+        started = time.perf_counter()
+        with write_intent():
+            written = commissions.repair()
+            db.session.commit()
+        print(f"  REWARDS REPAIR (every won deal without its lines): {len(written):,} lines in "
+              f"{time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        with write_intent():
+            again = commissions.repair()
+            db.session.commit()
+        print(f"  REWARDS REPAIR (second run): {len(again):,} lines in {time.perf_counter() - started:.1f} s")
     return app
 
 
@@ -183,6 +199,8 @@ def _measure(app, args) -> None:
                           {"HX-Request": "true", "HX-Target": "board"}))
             views.append(("partner home page", url_for("core.home"), {}))
             views.append(("rewards dashboard", url_for("rewards.index"), {}))
+            views.append(("commission statement (won date, tier, rate)",
+                          url_for("rewards.statement", org_id=org_id), {}))
         width = max(len(v[0]) for v in views)
         print(f"\n  {'view (SQLite)':<{width}}  {'median ms':>9}  {'p95 ms':>7}  {'n':>4}")
         worst = 0.0

@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.security import generate_password_hash
 
+from . import inn as inn_numbers
 from .accounts.models import ADMIN, MANAGER, MEMBER, PARTNER, PARTNER_ADMIN, VENDOR, Organisation, User
 from .core.services import audit
 from .database import utcnow, write_intent
@@ -53,28 +54,16 @@ def password_hash() -> str:
     return _HASHES[password]
 
 
-# --- INN (taxpayer number) with the official checksum -----------------------------------------
-
-_W10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-_W11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
-_W12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
-
-
-def _check(digits: str, weights: tuple[int, ...]) -> str:
-    return str(sum(int(d) * w for d, w in zip(digits, weights)) % 11 % 10)
-
+# --- INN (taxpayer number): generated here, checked by hub/inn.py -----------------------------
 
 def inn10(body9: str) -> str:
     """A legal entity's INN: nine digits (region, tax office, record) plus the check digit."""
-    assert len(body9) == 9 and body9.isdigit()
-    return body9 + _check(body9, _W10)
+    return inn_numbers.company(body9)
 
 
 def inn12(body10: str) -> str:
     """A sole trader's INN: ten digits plus two check digits."""
-    assert len(body10) == 10 and body10.isdigit()
-    eleven = body10 + _check(body10, _W11)
-    return eleven + _check(eleven, _W12)
+    return inn_numbers.personal(body10)
 
 
 REGION_INN_PREFIX = {
@@ -86,10 +75,15 @@ REGION_INN_PREFIX = {
 
 
 def random_inn(rng: random.Random, region: str, sole_trader: bool = False) -> str:
-    prefix = rng.choice(REGION_INN_PREFIX.get(region, ("77",)))
-    if sole_trader:
-        return inn12(prefix + "".join(rng.choice("0123456789") for _ in range(8)))
-    return inn10(prefix + "".join(rng.choice("0123456789") for _ in range(7)))
+    """A valid INN of the region (one the hub accepts: never a one-digit placeholder)."""
+    while True:
+        prefix = rng.choice(REGION_INN_PREFIX.get(region, ("77",)))
+        if sole_trader:
+            number = inn12(prefix + "".join(rng.choice("0123456789") for _ in range(8)))
+        else:
+            number = inn10(prefix + "".join(rng.choice("0123456789") for _ in range(7)))
+        if inn_numbers.is_valid(number):
+            return number
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -486,7 +480,12 @@ def _feed_rewards(echo) -> None:
     touches. Idempotent."""
     from . import signals
     from .rewards.demo import seed as seed_rewards
+    from .rewards.demo import seed_tier_history
 
+    # The tier history first: each replayed win is priced at the tier held on its won date.
+    added = seed_tier_history()
+    if added:
+        echo(f"rewards demo: tier history: {added} changes")
     deals = list(db.session.scalars(select(Deal).where(
         Deal.status.in_((APPROVED, WON, LOST, EXPIRED)), Deal.decided_at.is_not(None)).order_by(Deal.decided_at)))
     for deal in deals:

@@ -20,6 +20,10 @@ Known facts (name: arguments -> result):
 - all_track_slugs: () -> list[str] of tracks that issue certificates
 - onboarding_status: (org_id: int, now: datetime UTC) -> dict | None (the 60-day plan's state:
   {"started_at", "deadline", "days_left", "first_deal_at", "steps": [...]})
+- money_limits: () -> {"ceiling_kopecks", "deal_minimum_kopecks"}: the limits of every money field
+  (content/program.yml `deals.amount_max_rub` / `amount_min_rub`; provided by hub/program/rules.py)
+- won_deals: () -> list of {"id", "organisation_id", "created_by_id", "product", "amount_kopecks"
+  (final amount), "closed_on" (date)}: every won deal (the deals feature; rewards' repair)
 - partner_quality: (org_ids: list[int]) -> {org_id: number 0-10} (quality score for the tiers'
   min_quality; while no provider exists the tier engine shows quality as "not measured")
 """

@@ -142,6 +142,7 @@ def shared_app(config: dict) -> Flask:
     if app is None:
         app = create_app(config)
         app.extensions["tests.pristine_config"] = dict(app.config)
+        app.extensions["tests.pristine_rules"] = dict(app.extensions["program_rules"])
     _APPS[key] = app
     while len(_APPS) > _APPS_KEPT:
         _key, old = _APPS.popitem(last=False)
@@ -164,6 +165,11 @@ def _restore(app: Flask) -> None:
         app.config.clear()
         app.config.update(pristine)
         app.extensions.pop("search_backend", None)  # chosen from the settings
+    # The program rules the app loaded at start (a test may point it at another file or reload it).
+    rules = app.extensions["program_rules"]
+    if rules != app.extensions["tests.pristine_rules"]:
+        rules.clear()
+        rules.update(app.extensions["tests.pristine_rules"])
     if app.config.get("RATELIMIT_ENABLED"):
         limiter.reset()
 

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .. import inn as inn_numbers
 from ..extensions import db
 from .labels import LANGUAGE_NAMES, PARTNER_TYPE_LABELS, ROLE_LABELS, SEGMENT_LABELS, TIMEZONES
 from .models import PARTNER_ROLES, VENDOR_ROLES, Organisation, User
@@ -152,10 +153,9 @@ class OrganisationForm(FlaskForm):
         self.tier.choices = _choices((t.code, str(t.name)) for t in current.tiers)
 
     def validate_inn(self, field):
-        from ..deals.normalize import valid_inn
         if not field.data:
             return
-        if not valid_inn(field.data):
+        if not inn_numbers.is_valid(field.data):
             raise ValidationError(_l("This is not a valid INN: 10 or 12 digits with a correct check digit."))
         if db.session.scalar(select(Organisation.id).where(Organisation.inn == field.data)):
             raise ValidationError(_l("An organisation with this INN already exists."))

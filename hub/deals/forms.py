@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -11,60 +10,32 @@ from wtforms import DateField, EmailField, RadioField, SelectField, StringField,
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from .. import inn as inn_numbers
+from ..forms import MoneyField, ceiling_kopecks, deal_minimum_kopecks
+from ..forms import example as money_example
+from ..i18n import fmt_date, money
 from ..program import rules as program_rules
 from . import services
-from .normalize import clean_inn, normalise_company, normalise_domain, valid_inn
+from .normalize import normalise_company, normalise_domain
 
 
-class AmountError(ValueError):
-    pass
+def amount_hint() -> str:
+    return _l("In roubles, from %(min)s to %(max)s, e.g. %(example)s.", min=money(deal_minimum_kopecks()),
+              max=money(ceiling_kopecks()), example=money_example())
 
 
-_GROUPING = re.compile(r"[\s\u00a0\u202f'_]")
-
-
-def parse_amount(text: str | None) -> int:
-    """Roubles as people type them -> integer kopecks.
-
-    "1 500 000,50", "1500000.50", "1,500,000.50", "1.500.000,50" and "1500000" are all understood;
-    more than two decimals, signs and letters are refused (AmountError).
-    """
-    value = _GROUPING.sub("", (text or "").strip()).removesuffix("₽").removesuffix("руб.").removesuffix("руб")
-    value = value.strip()
-    if not value:
-        raise AmountError(_l("Enter the amount in roubles."))
-    if not re.fullmatch(r"[0-9.,]+", value):
-        raise AmountError(_l("Enter a number, e.g. 1 500 000,50."))
-    separators = [c for c in value if c in ".,"]
-    if separators:
-        decimal_sep = value[max(value.rfind("."), value.rfind(","))]
-        whole, _, frac = value.rpartition(decimal_sep)
-        if separators.count(decimal_sep) > 1:
-            # "1,500,000": the separator only groups thousands.
-            whole, frac = value, ""
-            groups = value.split(decimal_sep)
-            if not all(len(g) == 3 for g in groups[1:]) or not groups[0]:
-                raise AmountError(_l("Enter a number, e.g. 1 500 000,50."))
-            whole = "".join(groups)
-        else:
-            other = "," if decimal_sep == "." else "."
-            groups = whole.split(other)
-            if len(groups) > 1 and (not groups[0] or not all(len(g) == 3 for g in groups[1:])):
-                raise AmountError(_l("Enter a number, e.g. 1 500 000,50."))
-            whole = "".join(groups)
-            if len(frac) > 2:
-                raise AmountError(_l("Use at most two decimals (kopecks)."))
-        value = f"{whole or '0'}.{frac or '0'}"
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise AmountError(_l("Enter a number, e.g. 1 500 000,50.")) from None
-    kopecks = int(amount * 100)
-    if kopecks <= 0:
-        raise AmountError(_l("The amount must be more than zero."))
-    if kopecks > services.MAX_AMOUNT_KOPECKS:
-        raise AmountError(_l("The amount is too large."))
-    return kopecks
+def inn_error(value: str | None):
+    """The message for an INN the hub refuses, None when it is empty or valid."""
+    if not inn_numbers.clean(value):
+        return None
+    problem = inn_numbers.problem(value)
+    if problem == inn_numbers.LENGTH:
+        return _l("An INN has 10 digits (company) or 12 digits (individual).")
+    if problem == inn_numbers.PLACEHOLDER:
+        return _l("This INN is a placeholder (one digit repeated): enter the customer's real INN.")
+    if problem == inn_numbers.CHECKSUM:
+        return _l("This INN is not valid: check the digits.")
+    return None
 
 
 def _choices(pairs) -> list[SelectChoice]:
@@ -101,9 +72,9 @@ class RegisterDealForm(FlaskForm):
                                 render_kw={"type": "tel", "autocomplete": "off"})
     product = SelectField(_l("Product"), validators=[InputRequired(_l("Choose a product."))],
                           validate_choice=False)
-    amount = StringField(_l("Amount, RUB"), filters=[_strip],
-                         validators=[DataRequired(_l("Enter the amount in roubles."))],
-                         render_kw={"inputmode": "decimal", "placeholder": "1 500 000,00"})
+    amount = MoneyField(_l("Amount, RUB"), minimum=deal_minimum_kopecks,
+                        validators=[InputRequired(_l("Enter the amount in roubles."))],
+                        render_kw={"placeholder": "1 500 000,00"})
     expected_close_date = DateField(_l("Expected close date"),
                                     validators=[InputRequired(_l("Enter the expected close date."))])
     region = SelectField(_l("Region"), validators=[InputRequired(_l("Choose a region."))], validate_choice=False)
@@ -117,20 +88,20 @@ class RegisterDealForm(FlaskForm):
         self.today = today or services.program_today()
         self.product.choices = _product_choices()
         self.region.choices = _region_choices()
-        self.amount_kopecks: int | None = None
+        self.amount.description = amount_hint()
+        first, last = services.expected_close_window(self.today)
+        self.expected_close_date.description = _l("Between %(first)s and %(last)s.", first=fmt_date(first),
+                                                  last=fmt_date(last))
+        self.expected_close_date.render_kw = {"min": first.isoformat(), "max": last.isoformat()}
 
     def validate_customer_name(self, field):
         if field.data and not normalise_company(field.data):
             raise ValidationError(_l("Enter the company's name, not only its legal form."))
 
     def validate_inn(self, field):
-        inn = clean_inn(field.data)
-        if not inn:
-            return
-        if not inn.isdigit() or len(inn) not in (10, 12):
-            raise ValidationError(_l("An INN has 10 digits (company) or 12 digits (individual)."))
-        if not valid_inn(inn):
-            raise ValidationError(_l("This INN is not valid: check the digits."))
+        message = inn_error(field.data)
+        if message:
+            raise ValidationError(message)
 
     def validate_domain(self, field):
         if field.data and normalise_domain(field.data) is None:
@@ -148,15 +119,10 @@ class RegisterDealForm(FlaskForm):
         if field.data and program_rules.current().region(field.data) is None:
             raise ValidationError(_l("Choose a region from the list."))
 
-    def validate_amount(self, field):
-        try:
-            self.amount_kopecks = parse_amount(field.data)
-        except AmountError as exc:
-            raise ValidationError(str(exc.args[0])) from None
-
     def validate_expected_close_date(self, field):
-        if field.data and field.data <= self.today:
-            raise ValidationError(_l("The expected close date must be after today."))
+        message = services.expected_close_problem(field.data, self.today) if field.data else None
+        if message:
+            raise ValidationError(message)
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -172,10 +138,10 @@ class RegisterDealForm(FlaskForm):
 
     def to_input(self) -> services.DealInput:
         return services.DealInput(
-            customer_name=self.customer_name.data, inn=clean_inn(self.inn.data) or None,
+            customer_name=self.customer_name.data, inn=inn_numbers.clean(self.inn.data) or None,
             domain=self.domain.data or None, contact_name=self.contact_name.data,
             contact_email=self.contact_email.data, contact_phone=self.contact_phone.data or None,
-            product=self.product.data, amount_kopecks=self.amount_kopecks or parse_amount(self.amount.data),
+            product=self.product.data, amount_kopecks=self.amount.data,
             expected_close_date=self.expected_close_date.data, region=self.region.data,
             notes=self.notes.data or None)
 
@@ -203,25 +169,26 @@ class RejectForm(FlaskForm):
 
 
 class WonForm(FlaskForm):
-    final_amount = StringField(_l("Final amount, RUB"), filters=[_strip],
-                               validators=[DataRequired(_l("Give the final amount of the won deal."))],
-                               render_kw={"inputmode": "decimal"})
-    closed_on = DateField(_l("Close date"), validators=[InputRequired(_l("Give the date the deal was closed."))])
+    final_amount = MoneyField(_l("Final amount, RUB"), minimum=deal_minimum_kopecks,
+                              validators=[InputRequired(_l("Give the final amount of the won deal."))])
+    closed_on = DateField(_l("Won on"), validators=[InputRequired(_l("Give the date the deal was won."))])
 
-    def __init__(self, *args, today: date | None = None, **kwargs):
+    def __init__(self, *args, deal=None, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or services.program_today()
-        self.final_amount_kopecks: int | None = None
-
-    def validate_final_amount(self, field):
-        try:
-            self.final_amount_kopecks = parse_amount(field.data)
-        except AmountError as exc:
-            raise ValidationError(str(exc.args[0])) from None
+        self.deal = deal
+        self.final_amount.description = amount_hint()
+        if deal is not None:
+            first, last = services.won_date_window(deal, self.today)
+            self.closed_on.description = _l(
+                "The day the customer signed: between the registration date (%(first)s) and today (%(last)s).",
+                first=fmt_date(first), last=fmt_date(last))
+            self.closed_on.render_kw = {"min": first.isoformat(), "max": last.isoformat()}
 
     def validate_closed_on(self, field):
-        if field.data and field.data > self.today:
-            raise ValidationError(_l("The close date cannot be in the future."))
+        message = services.won_date_problem(self.deal, field.data, self.today) if field.data else None
+        if message:
+            raise ValidationError(message)
 
 
 class LostForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""Customer keys for the conflict check (D2): company names, web domains and INNs in one canonical form.
+"""Customer keys for the conflict check (D2): company names and web domains in one canonical form
+(INNs: hub/inn.py).
 
 Two registrations of the same customer must produce the same key however the partner typed it:
 «ООО "Рога и Копыта"», "РОГА И КОПЫТА, ооо" and "Рога и копыта LLC" are one company, and
@@ -112,32 +113,3 @@ def display_domain(ascii_name: str | None) -> str:
         return idna.decode(ascii_name)
     except (idna.IDNAError, UnicodeError, ValueError):
         return ascii_name
-
-
-_INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
-_INN12_WEIGHTS_1 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
-_INN12_WEIGHTS_2 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
-
-
-def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int:
-    return sum(d * w for d, w in zip(digits, weights)) % 11 % 10
-
-
-def clean_inn(value: str | None) -> str:
-    """Digits only: people paste INNs with spaces."""
-    if not value:
-        return ""
-    return re.sub(r"[\s\u00a0\u202f-]", "", value)
-
-
-def valid_inn(inn: str | None) -> bool:
-    """The official FNS checksum: 10 digits for a legal entity, 12 for an individual."""
-    if not inn or not inn.isascii() or not inn.isdigit():
-        return False
-    digits = [int(c) for c in inn]
-    if len(digits) == 10:
-        return _check_digit(digits, _INN10_WEIGHTS) == digits[9]
-    if len(digits) == 12:
-        return (_check_digit(digits, _INN12_WEIGHTS_1) == digits[10]
-                and _check_digit(digits, _INN12_WEIGHTS_2) == digits[11])
-    return False

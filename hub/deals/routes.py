@@ -1,10 +1,11 @@
 """Deal routes: parse -> form -> service -> render. The rules live in services.py."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, render_template, request, stream_with_context, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import csvexport
 from ..accounts.models import PARTNER_ROLES, VENDOR_ROLES
 from ..extensions import db, htmx, limiter
 from ..web import page_number, redirect_to, render, roles_required, safe_next
@@ -87,11 +88,8 @@ def index():
 @roles_required(*VENDOR_ROLES)
 def export():
     _form, filters = _filters()
-    rows = services.export_csv(current_user, filters, tz=current_user.timezone)
-    response = Response(stream_with_context(rows), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = "attachment; filename=deals.csv"
-    return response
+    return csvexport.response("deals.csv", services.export_headers(),
+                              services.export_rows(current_user, filters, tz=current_user.timezone))
 
 
 @bp.route("/queue")
@@ -115,9 +113,12 @@ def new():
                                         current_user.organisation_id)
         return render("deals/new.html", form=form, check=check)
     if request.method == "POST":
+        duplicate = None
         if form.validate():
             try:
                 deal = services.register_deal(current_user, form.to_input())
+            except services.DuplicateRegistration as exc:
+                duplicate = exc.deal_id
             except services.DealError as exc:
                 flash(str(exc), "error")
             else:
@@ -130,7 +131,8 @@ def new():
                 return redirect_to(url_for("deals.show", deal_id=deal.id))
         check = services.check_customer(form.customer_name.data, form.inn.data, form.domain.data,
                                         current_user.organisation_id)
-        return render("deals/new.html", form=form, check=check, status=422)
+        # 422 like every refused form: htmx swaps it in (hx-boost), a 409 it would not.
+        return render("deals/new.html", form=form, check=check, duplicate=duplicate, status=422)
     return render("deals/new.html", form=form, check=services.CheckResult())
 
 
@@ -174,13 +176,13 @@ def _forms(deal: Deal, actions: set[str], **given) -> dict:
     for action in actions:
         if action in given:
             built[action] = given[action]
-        else:
-            form = forms[action](formdata=None)
-            if action == services.MARK_WON and form.final_amount.data is None:
-                from ..i18n import kopecks_to_input
-                form.final_amount.data = kopecks_to_input(deal.amount_kopecks)
-                form.closed_on.data = services.program_today()
+        elif action == services.MARK_WON:
+            form = WonForm(formdata=None, deal=deal)
+            form.final_amount.data = deal.amount_kopecks
+            form.closed_on.data = services.program_today()
             built[action] = form
+        else:
+            built[action] = forms[action](formdata=None)
     return built
 
 
@@ -212,9 +214,12 @@ def _queue_row(deal: Deal, status: int = 200, message: str | None = None, form=N
 
 
 def _act(deal_id: int, action: str, form, perform, done_message):
+    """`form` is the action's form, or a function building it for the deal (its rules depend on it)."""
     deal = _deal_or_404(deal_id)
     if not services.role_allows(current_user, action, deal):
         abort(403)
+    if callable(form) and not hasattr(form, "validate"):
+        form = form(deal)
     in_queue = bool(htmx) and htmx.target == f"queue-row-{deal.id}"
     if not form.validate():
         if in_queue:
@@ -253,8 +258,8 @@ def reject(deal_id: int):
 
 @bp.route("/<int:deal_id>/won", methods=["POST"])
 def won(deal_id: int):
-    return _act(deal_id, services.MARK_WON, WonForm(),
-                lambda deal, form: services.mark_won(deal, current_user, form.final_amount_kopecks,
+    return _act(deal_id, services.MARK_WON, lambda deal: WonForm(deal=deal),
+                lambda deal, form: services.mark_won(deal, current_user, form.final_amount.data,
                                                      form.closed_on.data),
                 lambda deal: _("Marked won: «%(customer)s».", customer=deal.customer_name))
 

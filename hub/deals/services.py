@@ -10,8 +10,6 @@ same millisecond. A registration whose claims are refused is saved as a conflict
 """
 from __future__ import annotations
 
-import csv
-import io
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -25,7 +23,8 @@ from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from .. import signals
+from .. import csvexport, facts, signals
+from .. import inn as inn_numbers
 from ..accounts.models import VENDOR_ROLES, Organisation, User
 from ..core.services import audit, history, notify, queue_mail
 from ..database import utcnow, write_intent
@@ -33,7 +32,7 @@ from ..extensions import db
 from ..program import rules as program_rules
 from ..web import Page
 from .models import ACTIVE, APPROVED, EXPIRED, LOST, REJECTED, STATUSES, SUBMITTED, WON, Deal, DealClaim
-from .normalize import clean_inn, normalise_company, normalise_domain, valid_inn
+from .normalize import display_domain, normalise_company, normalise_domain
 
 # Extension decisions
 GRANTED = "granted"
@@ -49,8 +48,6 @@ DECIDE_EXTENSION = "decide_extension"
 MANAGER_ACTIONS = (APPROVE, REJECT, DECIDE_EXTENSION)
 ACTIONS = (APPROVE, REJECT, MARK_WON, MARK_LOST, REQUEST_EXTENSION, DECIDE_EXTENSION)
 
-MAX_AMOUNT_KOPECKS = 10**15  # ten trillion roubles: far beyond any deal, far below BIGINT
-
 
 class DealError(Exception):
     """A change that is not allowed now. The message is for the user and already translated."""
@@ -58,6 +55,14 @@ class DealError(Exception):
 
 class NotPermitted(DealError):
     """The user's role may never do this (routes answer 403)."""
+
+
+class DuplicateRegistration(DealError):
+    """The organisation already has an active registration of this customer (`deal_id`)."""
+
+    def __init__(self, message: str, deal_id: int):
+        super().__init__(message)
+        self.deal_id = deal_id
 
 
 # --- time --------------------------------------------------------------------------------------
@@ -69,6 +74,52 @@ def program_zone() -> ZoneInfo:
 def program_today(now: datetime | None = None) -> date:
     """Today's date where the program runs: protection ends at the end of a day there."""
     return (now or utcnow()).astimezone(program_zone()).date()
+
+
+def registration_date(deal: Deal) -> date:
+    return deal.submitted_at.astimezone(program_zone()).date()
+
+
+# --- the rules' windows for deal dates and amounts ------------------------------------------------
+
+def expected_close_window(today: date) -> tuple[date, date]:
+    """An expected close date lies after today and at most `deals.expected_close_max_days` ahead."""
+    return today + timedelta(days=1), today + timedelta(days=program_rules.current().deals.expected_close_max_days)
+
+
+def expected_close_problem(day: date, today: date) -> str | None:
+    first, last = expected_close_window(today)
+    if day < first:
+        return _("The expected close date must be after today.")
+    if day > last:
+        return _("The expected close date must be within %(days)s days, by %(date)s at the latest.",
+                 days=program_rules.current().deals.expected_close_max_days, date=date_text(last))
+    return None
+
+
+def won_date_window(deal: Deal, today: date) -> tuple[date, date]:
+    """A deal is won between the day it was registered and today (program time): a contract signed
+    before the registration earns nothing, and a win cannot be in the future."""
+    return min(registration_date(deal), today), today
+
+
+def won_date_problem(deal: Deal | None, day: date, today: date) -> str | None:
+    if day > today:
+        return _("The won date cannot be in the future.")
+    if deal is not None:
+        first, _last = won_date_window(deal, today)
+        if day < first:
+            return _("The won date cannot be before the registration date (%(date)s).", date=date_text(first))
+    return None
+
+
+def amount_problem(kopecks: int | None) -> str | None:
+    rules = program_rules.current().deals
+    if kopecks is None or kopecks < rules.amount_min_kopecks:
+        return _("The amount must be at least %(min)s.", min=_money(rules.amount_min_kopecks))
+    if kopecks > rules.amount_max_kopecks:
+        return _("The amount must be at most %(max)s.", max=_money(rules.amount_max_kopecks))
+    return None
 
 
 # --- access ------------------------------------------------------------------------------------
@@ -250,8 +301,8 @@ def _check_input(data: DealInput, today: date) -> None:
     rules = program_rules.current()
     if not normalise_company(data.customer_name):
         raise DealError(_("Enter the customer's company name."))
-    inn = clean_inn(data.inn)
-    if inn and not valid_inn(inn):
+    inn = inn_numbers.clean(data.inn)
+    if inn and not inn_numbers.is_valid(inn):
         raise DealError(_("This INN is not valid: check the digits."))
     if data.domain and not normalise_domain(data.domain):
         raise DealError(_("This is not a valid web domain."))
@@ -261,10 +312,27 @@ def _check_input(data: DealInput, today: date) -> None:
         raise DealError(_("Choose a product from the list."))
     if rules.region(data.region) is None:
         raise DealError(_("Choose a region from the list."))
-    if not 0 < data.amount_kopecks <= MAX_AMOUNT_KOPECKS:
-        raise DealError(_("The amount must be more than zero."))
-    if data.expected_close_date <= today:
-        raise DealError(_("The expected close date must be after today."))
+    problem = amount_problem(data.amount_kopecks) or expected_close_problem(data.expected_close_date, today)
+    if problem:
+        raise DealError(problem)
+
+
+def _own_active_registration(organisation_id: int, name_norm: str, inn: str | None,
+                             domain_norm: str | None) -> int | None:
+    """The organisation's own active registration of this customer (any key matching), if any."""
+    keys = [Deal.customer_name_norm == name_norm]
+    if inn:
+        keys.append(Deal.inn == inn)
+    if domain_norm:
+        keys.append(Deal.domain_norm == domain_norm)
+    return db.session.scalar(select(Deal.id).where(Deal.organisation_id == organisation_id,
+                                                   Deal.status.in_(ACTIVE), or_(*keys))
+                             .order_by(Deal.id).limit(1))
+
+
+def _duplicate(deal_id: int) -> DuplicateRegistration:
+    return DuplicateRegistration(_("Your organisation has already registered this customer: deal #%(id)s. "
+                                   "Nothing new was saved.", id=deal_id), deal_id)
 
 
 def register_deal(user: User, data: DealInput, now: datetime | None = None) -> Deal:
@@ -276,11 +344,20 @@ def register_deal(user: User, data: DealInput, now: datetime | None = None) -> D
         rules = program_rules.current()
         today = program_today(now)
         _check_input(data, today)
-        inn = clean_inn(data.inn) or None
+        inn = inn_numbers.clean(data.inn) or None
+        name_norm, domain_norm = normalise_company(data.customer_name), normalise_domain(data.domain)
+        # One organisation's registrations of one customer queue on its row (PostgreSQL; SQLite
+        # writers are serialised by BEGIN IMMEDIATE): a double submit then finds the first one,
+        # also when the first is a conflict holding no claims.
+        db.session.execute(select(Organisation.id).where(Organisation.id == user.organisation_id)
+                           .with_for_update())
+        own = _own_active_registration(user.organisation_id, name_norm, inn, domain_norm)
+        if own is not None:
+            raise _duplicate(own)
         deal = Deal(
             organisation_id=user.organisation_id, created_by_id=user.id,
-            customer_name=data.customer_name.strip(), customer_name_norm=normalise_company(data.customer_name),
-            inn=inn, domain=(data.domain or "").strip() or None, domain_norm=normalise_domain(data.domain),
+            customer_name=data.customer_name.strip(), customer_name_norm=name_norm,
+            inn=inn, domain=(data.domain or "").strip() or None, domain_norm=domain_norm,
             contact_name=data.contact_name.strip(), contact_email=(data.contact_email or "").strip() or None,
             contact_phone=(data.contact_phone or "").strip() or None, product=data.product,
             amount_kopecks=data.amount_kopecks, expected_close_date=data.expected_close_date,
@@ -296,6 +373,9 @@ def register_deal(user: User, data: DealInput, now: datetime | None = None) -> D
         db.session.flush()
 
         holder = _take_claims(deal)
+        if holder is not None and db.session.scalar(
+                select(Deal.organisation_id).where(Deal.id == holder)) == user.organisation_id:
+            raise _duplicate(holder)  # the lock above makes this a second line of defence
         deal.conflict_with_id = holder
         audit("deal", deal.id, "submitted", actor=user, organisation_id=deal.organisation_id,
               conflict_with=holder, territory_org=deal.territory_org_id)
@@ -334,9 +414,9 @@ def check_customer(name: str | None, inn: str | None, domain: str | None,
     """Is this customer already held by another organisation's active registration?"""
     result = CheckResult()
     name_norm = normalise_company(name)
-    inn_clean = clean_inn(inn)
+    inn_clean = inn_numbers.clean(inn)
     domain_norm = normalise_domain(domain) if domain and domain.strip() else None
-    if inn_clean and not valid_inn(inn_clean):
+    if inn_clean and not inn_numbers.is_valid(inn_clean):
         result.inn_invalid = True
         inn_clean = ""
     if domain and domain.strip() and domain_norm is None:
@@ -450,12 +530,14 @@ def mark_won(deal: Deal, actor: User, final_amount_kopecks: int | None, closed_o
     with _writing():
         _load_for_update(deal)
         _require(actor, MARK_WON, deal)
-        if not final_amount_kopecks or not 0 < final_amount_kopecks <= MAX_AMOUNT_KOPECKS:
-            raise DealError(_("Give the final amount of the won deal (more than zero)."))
+        problem = amount_problem(final_amount_kopecks)
+        if problem:
+            raise DealError(problem)
         if closed_on is None:
-            raise DealError(_("Give the date the deal was closed."))
-        if closed_on > program_today(now):
-            raise DealError(_("The close date cannot be in the future."))
+            raise DealError(_("Give the date the deal was won."))
+        problem = won_date_problem(deal, closed_on, program_today(now))
+        if problem:
+            raise DealError(problem)
         old = deal.status
         deal.status = WON
         deal.final_amount_kopecks = final_amount_kopecks
@@ -661,7 +743,7 @@ def _conditions(viewer: User, filters: DealFilters, tz: str | None, now: datetim
         name = normalise_company(q)
         if name:
             options.append(Deal.customer_name_norm.contains(name, autoescape=True))
-        digits = clean_inn(q)
+        digits = inn_numbers.clean(q)
         if digits.isdigit():
             options.append(Deal.inn.startswith(digits, autoescape=True))
         domain = normalise_domain(q)
@@ -684,57 +766,36 @@ def list_deals(viewer: User, filters: DealFilters, page: int = 1, per_page: int 
     return Page(items, page, per_page, total)
 
 
-CSV_COLUMNS = ("id", "organisation", "customer", "inn", "domain", "product", "amount_rub", "region",
-               "status", "conflict", "territory", "submitted_at", "protected_until", "final_amount_rub",
-               "closed_on")
+def export_headers() -> list[str]:
+    return [_("ID"), _("Partner"), _("Customer"), _("INN"), _("Web domain"), _("Product"), _("Amount, RUB"),
+            _("Region"), _("Status"), _("Conflict"), _("Exclusive region"), _("Submitted"), _("Protected until"),
+            _("Final amount, RUB"), _("Closed on")]
 
 
-def _roubles(kopecks: int | None) -> str:
-    if kopecks is None:
-        return ""
-    sign = "-" if kopecks < 0 else ""
-    whole, frac = divmod(abs(kopecks), 100)
-    return f"{sign}{whole}.{frac:02d}"
-
-
-def _cell(value) -> str:
-    """Text that a spreadsheet would run as a formula is quoted (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def export_csv(viewer: User, filters: DealFilters, tz: str | None = None,
-               now: datetime | None = None) -> Iterator[str]:
-    """The filtered list as CSV (UTF-8 with BOM for Excel), streamed in chunks."""
+def export_rows(viewer: User, filters: DealFilters, tz: str | None = None,
+                now: datetime | None = None) -> Iterator[list]:
+    """The filtered list as the CSV export writes it (hub/csvexport.py formats and escapes the
+    cells; times in the program zone), read in batches while the response streams. The filters
+    read dates in the viewer's zone `tz`, as the list on screen does."""
     conds = _conditions(viewer, filters, tz, now)
-    zone = ZoneInfo(tz) if tz else program_zone()
     query = (select(Deal.id, Organisation.name, Deal.customer_name, Deal.inn, Deal.domain_norm, Deal.product,
                     Deal.amount_kopecks, Deal.region, Deal.status, Deal.conflict_with_id, Deal.territory_org_id,
                     Deal.submitted_at, Deal.protected_until, Deal.final_amount_kopecks, Deal.closed_on)
              .join(Organisation, Organisation.id == Deal.organisation_id)
              .where(*conds).order_by(Deal.submitted_at.desc(), Deal.id.desc())
              .execution_options(yield_per=1000))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff"
-    writer.writerow(CSV_COLUMNS)
-    for n, row in enumerate(db.session.execute(query), 1):
+    for row in db.session.execute(query):
         (deal_id, org_name, customer, inn, domain, product, amount, region, status, conflict, territory,
          submitted_at, protected_until, final_amount, closed_on) = row
-        writer.writerow([
-            deal_id, _cell(org_name), _cell(customer), inn or "", domain or "", product, _roubles(amount),
-            region, status, "yes" if conflict else "", "yes" if territory else "",
-            submitted_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            protected_until.isoformat() if protected_until else "", _roubles(final_amount),
-            closed_on.isoformat() if closed_on else "",
-        ])
-        if n % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+        yield [deal_id, org_name, customer, inn, display_domain(domain) if domain else None, product_name(product),
+               csvexport.Roubles(amount), region_name(region), status_label(status), conflict is not None,
+               territory is not None, submitted_at, protected_until, csvexport.Roubles(final_amount), closed_on]
+
+
+def export_csv(viewer: User, filters: DealFilters, tz: str | None = None, now: datetime | None = None,
+               locale: str | None = None) -> Iterator[str]:
+    """The filtered list as CSV text in pieces (UTF-8 with BOM, the reader's separator)."""
+    return csvexport.generate(export_headers(), export_rows(viewer, filters, tz, now), locale=locale)
 
 
 # --- the manager's queue -----------------------------------------------------------------------
@@ -802,6 +863,21 @@ def manager_queue(page: int = 1, per_page: int = 25, now: datetime | None = None
                         (d.extension_requested_at + sla - now).total_seconds()) for d in extensions]
     items.sort(key=lambda item: (item.due_at, item.deal.id))
     return Page(items[(page - 1) * per_page:window], page, per_page, total)
+
+
+# --- facts for other features -----------------------------------------------------------------
+
+@facts.provides("won_deals")
+def won_deals() -> list[dict]:
+    """Every won deal as the deal_won event describes it (rewards' `repair` compares its records)."""
+    rows = db.session.execute(select(
+        Deal.id, Deal.organisation_id, Deal.created_by_id, Deal.product,
+        func.coalesce(Deal.final_amount_kopecks, Deal.amount_kopecks), Deal.closed_on,
+        Deal.submitted_at).where(Deal.status == WON).order_by(Deal.id))
+    zone = program_zone()
+    return [dict(id=deal_id, organisation_id=org_id, created_by_id=user_id, product=product, amount_kopecks=amount,
+                 closed_on=closed_on or submitted_at.astimezone(zone).date())
+            for deal_id, org_id, user_id, product, amount, closed_on, submitted_at in rows]
 
 
 # --- home page summaries -----------------------------------------------------------------------

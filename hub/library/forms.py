@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import MoneyField
 from .loaders import SLUG
 from .models import FACETS, KINDS, TAG_VALUES, TIERS
 from . import services
@@ -91,8 +91,6 @@ class AttachmentForm(FlaskForm):
 
 _SPACES = re.compile(r"[\s\u00a0\u202f_']")
 _DIGITS = re.compile(r"[0-9]+")
-_AMOUNT = re.compile(r"[0-9]+([.,][0-9]{1,2})?")
-MAX_KOPECKS = 10**15
 
 
 class CountField(StringField):
@@ -117,30 +115,6 @@ class CountField(StringField):
         self.number = number
 
 
-class MoneyField(StringField):
-    """Roubles as typed ("1 500 000", "99,90") kept as integer kopecks."""
-
-    def __init__(self, label=None, validators=None, allow_zero=True, **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
-        super().__init__(label, validators, **kwargs)
-        self.allow_zero = allow_zero
-        self.kopecks: int | None = None
-
-    def pre_validate(self, form):
-        self.kopecks = None
-        text = _SPACES.sub("", self.data or "").removesuffix("₽")
-        if not text:
-            raise ValidationError(_l("Enter an amount in roubles."))
-        if not _AMOUNT.fullmatch(text):
-            raise ValidationError(_l("Enter an amount in roubles, for example 1 500 000."))
-        kopecks = int(Decimal(text.replace(",", ".")) * 100)
-        if kopecks > MAX_KOPECKS:
-            raise ValidationError(_l("That amount is too large."))
-        if kopecks == 0 and not self.allow_zero:
-            raise ValidationError(_l("Must be more than zero."))
-        self.kopecks = kopecks
-
-
 class RoiForm(FlaskForm):
     """The customer ROI / payback calculator: a GET form (nothing is saved, so no CSRF token)."""
 
@@ -148,11 +122,14 @@ class RoiForm(FlaskForm):
         csrf = False
 
     licences = CountField(_l("Licences"))
-    price = MoneyField(_l("Price per licence a year, RUB"), allow_zero=False)
-    implementation = MoneyField(_l("Implementation cost, RUB"))
-    savings = MoneyField(_l("Expected savings a month, RUB"), allow_zero=False)
+    price = MoneyField(_l("Price per licence a year, RUB"), minimum=1,
+                       validators=[InputRequired(_l("Enter an amount in roubles."))])
+    implementation = MoneyField(_l("Implementation cost, RUB"),
+                                validators=[InputRequired(_l("Enter an amount in roubles."))])
+    savings = MoneyField(_l("Expected savings a month, RUB"), minimum=1,
+                         validators=[InputRequired(_l("Enter an amount in roubles."))])
 
     def to_input(self) -> services.RoiInput:
-        return services.RoiInput(licences=self.licences.number, price_kopecks=self.price.kopecks,
-                                 implementation_kopecks=self.implementation.kopecks,
-                                 monthly_savings_kopecks=self.savings.kopecks)
+        return services.RoiInput(licences=self.licences.number, price_kopecks=self.price.data,
+                                 implementation_kopecks=self.implementation.data,
+                                 monthly_savings_kopecks=self.savings.data)

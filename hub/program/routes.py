@@ -57,8 +57,8 @@ def _calculate(rules: Rules, from_query: bool):
         return form, None
     result = estimate(rules, EarningsInput(
         product=form.product.data, tier=form.tier.data, deals_per_year=form.deals_per_year.number,
-        licences=form.licences.number if form.deal_amount.kopecks is None else None,
-        deal_amount_kopecks=form.deal_amount.kopecks, implementation_kopecks=form.implementation.kopecks or 0,
+        licences=form.licences.number if form.deal_amount.data is None else None,
+        deal_amount_kopecks=form.deal_amount.data, implementation_kopecks=form.implementation.data or 0,
         first_deal=bool(form.first_deal.data)))
     return form, result
 

@@ -51,6 +51,14 @@ RulesModel = Model
 TIER_ORDER = ("bronze", "silver", "gold", "platinum")
 
 
+# Defaults of the optional deal limits, so that a program.yml written before they existed still loads.
+DEFAULT_AMOUNT_MIN_KOPECKS = 1_000_00  # 1 000 roubles: below any real licence deal
+DEFAULT_AMOUNT_MAX_KOPECKS = 10_000_000_000_00  # 10 bn roubles: anything above is a typo
+DEFAULT_EXPECTED_CLOSE_MAX_DAYS = 730
+# Far below BIGINT (9.2e18) even after multiplying by deals per year in the calculator.
+AMOUNT_CEILING_LIMIT_KOPECKS = 10**15
+
+
 class RulesError(ValueError):
     """The rules file is not usable; `key` and `problem` are the first problem, `problems` all of them."""
 
@@ -354,3 +362,4 @@ def current() -> Rules:
         except RulesError as exc:
             current_app.logger.error("program rules not reloaded, the previous ones stay in force: %s", exc)
     return holder["rules"]
+

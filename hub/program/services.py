@@ -8,27 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
+from . import commission as arithmetic
+from .commission import next_retro_step, percent_of, retro_step
 from .rules import RetroBonus, Rules
 
-HUNDRED = Decimal(100)
-
-
-def percent_of(kopecks: int | Decimal, percent: Decimal) -> int:
-    """`percent` % of an amount, rounded half up to the kopeck."""
-    return int((Decimal(kopecks) * percent / HUNDRED).to_integral_value(rounding=ROUND_HALF_UP))
-
-
-def retro_step(rules: Rules, quarter_revenue_kopecks: int | Decimal) -> RetroBonus | None:
-    """The highest retro-bonus step the quarter's revenue reaches (steps are sorted ascending)."""
-    reached = None
-    for step in rules.retro_bonuses:
-        if quarter_revenue_kopecks >= step.min_quarter_revenue_kopecks:
-            reached = step
-    return reached
-
-
-def next_retro_step(rules: Rules, quarter_revenue_kopecks: int | Decimal) -> RetroBonus | None:
-    return next((s for s in rules.retro_bonuses if quarter_revenue_kopecks < s.min_quarter_revenue_kopecks), None)
+__all__ = ("EarningsInput", "Estimate", "estimate", "percent_of", "retro_step", "next_retro_step")
 
 
 @dataclass(frozen=True)
@@ -84,7 +68,7 @@ class Estimate:
 def estimate(rules: Rules, data: EarningsInput) -> Estimate:
     """What a partner earns in a year with `data.deals_per_year` deals like the one described.
 
-    Commission: deal amount × the tier's rate for the product. SPIFF: once, for the organisation's
+    Commission: deal amount × the tier's rate for the product (`commission()`, the engine's own). SPIFF: once, for the organisation's
     first deal. Retro-bonus: the year's revenue spread evenly over four quarters, each quarter
     paid the percent of the highest step it reaches. Implementation: the partner's own revenue.
     """
@@ -106,8 +90,8 @@ def estimate(rules: Rules, data: EarningsInput) -> Estimate:
     if data.implementation_kopecks < 0:
         raise ValueError("implementation revenue must not be negative")
 
-    percent = rules.rate(product.code, data.tier)
-    per_deal = percent_of(deal_amount, percent)
+    line = arithmetic.commission(rules, product.code, data.tier, deal_amount)
+    percent, per_deal = line.percent, line.amount_kopecks
     per_year = per_deal * data.deals_per_year
     spiff = rules.spiff_first_deal_kopecks if data.first_deal else 0
 

@@ -1,73 +1,143 @@
 """Commissions (D5): lines created when a deal is won, SPIFF, the quarterly retro-bonus, the
-statement and its workflow (owed -> approved -> paid).
+statement and its workflow (owed -> approved -> paid), and `repair` for lines that are missing.
 
-Arithmetic: amounts are integer kopecks; a rate is a Decimal percent from content/program.yml;
-line = base x percent / 100, rounded to the kopeck half-up (ROUND_HALF_UP: 0.5 kopeck goes up),
-computed with Decimal only, never float.
+Arithmetic: hub/program/commission.py, the function the public earnings calculator uses too
+(amounts in integer kopecks, Decimal percent from content/program.yml, half-up to the kopeck).
+
+Honesty rules:
+- a deal's line is priced at the tier the organisation held on the won date (the tier history,
+  overrides included: tiers.won_moment), never at the tier it holds when the line is written;
+- a line keeps the tier, percent and amount it was written with: a later change of the rules or
+  of the tier never rewrites it (only a retro-bonus line still owed follows late deals of its
+  quarter, as before).
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from .. import csvexport
 from ..accounts.models import Organisation
 from ..core.services import audit
 from ..database import utcnow
 from ..extensions import db
+from ..program import commission as arithmetic
 from ..program import rules as program_rules
 from .models import (APPROVED, LINE_STATUSES, OWED, PAID, RULE_COMMISSION, RULE_RETRO, RULE_SPIFF,
-                     CommissionLine, PeriodStat)
-from .services import insert_ignore, insert_many_ignore, program_date, quarter_bounds
+                     CommissionLine, PeriodStat, WonDeal)
+from .services import dialect_insert, insert_many_ignore, program_date, quarter_bounds
+from .tiers import TierHistory
 
 
 class CommissionError(Exception):
     """A change that is not allowed now (message translated for the user)."""
 
 
-def percent_of(base_kopecks: int, percent: Decimal) -> int:
-    """base x percent / 100 in kopecks, half-up to the whole kopeck."""
-    return int((Decimal(base_kopecks) * Decimal(percent) / Decimal(100)).quantize(Decimal(1), ROUND_HALF_UP))
+percent_of = arithmetic.percent_of
+
+
+@dataclass(frozen=True)
+class Written:
+    """A line this call wrote (a replay writes none)."""
+    deal_id: int
+    organisation_id: int
+    rule: str
+    tier: str | None
+    amount_kopecks: int
 
 
 def lines_for_won_deal(deal_id: int, organisation_id: int, product: str, amount: int,
                        now: datetime | None = None) -> list[str]:
     """Create the commission line (and the SPIFF when this is the organisation's first won deal)
-    inside the caller's transaction. The rate is the one of the tier the organisation holds when
-    the deal is won. Returns the rules of the lines created (empty on a replay)."""
-    now = now or utcnow()
+    inside the caller's transaction, from rewards' record of the win (WonDeal, written just before
+    by record_won_deal): the rate is the one of the tier held on the won date. Returns the rules
+    of the lines created (empty on a replay). `product` and `amount` are what the caller was told;
+    the WonDeal row, written from the same values, is what the lines are priced from."""
+    won = db.session.scalar(select(WonDeal).where(WonDeal.deal_id == deal_id))
+    if won is None:
+        raise LookupError(f"deal {deal_id} is not recorded as won")
+    tier = TierHistory([organisation_id]).on_won_date(organisation_id, won.closed_on, won.recorded_at)
+    rows = _line_rows(won.deal_id, won.organisation_id, won.product, won.amount_kopecks, tier, now or utcnow())
+    inserted = _insert_lines(rows)
+    return [row["rule"] for row in rows if row["source_key"] in inserted]
+
+
+def _line_rows(deal_id: int, org_id: int, product: str, amount: int, tier: str, now: datetime,
+               spiff: bool = True) -> list[dict]:
+    """The lines a won deal brings, as rows; which of them are new is the database's call."""
     rules = program_rules.current()
-    tier = db.session.scalar(select(Organisation.tier).where(Organisation.id == organisation_id)) or "bronze"
-    created = []
-    if rules.product(product) is not None:
-        percent = rules.rate(product, tier)
-        if insert_ignore(CommissionLine, organisation_id=organisation_id, deal_id=deal_id, rule=RULE_COMMISSION,
-                         source_key=f"commission:deal:{deal_id}", tier=tier, product=product,
-                         base_kopecks=amount, percent=percent, amount_kopecks=percent_of(amount, percent),
-                         status=OWED, created_at=now):
-            created.append(RULE_COMMISSION)
+    rows = []
+    if rules.product(product) is not None and rules.tier(tier) is not None:
+        line = arithmetic.commission(rules, product, tier, amount)
+        rows.append(dict(organisation_id=org_id, deal_id=deal_id, rule=RULE_COMMISSION,
+                         source_key=f"commission:deal:{deal_id}", tier=tier, product=product, period=None,
+                         base_kopecks=amount, percent=line.percent, amount_kopecks=line.amount_kopecks,
+                         status=OWED, created_at=now))
     # One SPIFF per organisation: the key names the organisation, not the deal, so two first
     # deals won at the same moment cannot both carry one.
-    if rules.spiff_first_deal_kopecks and insert_ignore(
-            CommissionLine, organisation_id=organisation_id, deal_id=deal_id, rule=RULE_SPIFF,
-            source_key=f"spiff:org:{organisation_id}", tier=tier, product=product, base_kopecks=0,
-            percent=None, amount_kopecks=rules.spiff_first_deal_kopecks, status=OWED, created_at=now):
-        created.append(RULE_SPIFF)
-    return created
+    if spiff and rules.spiff_first_deal_kopecks:
+        rows.append(dict(organisation_id=org_id, deal_id=deal_id, rule=RULE_SPIFF, source_key=f"spiff:org:{org_id}",
+                         tier=tier, product=product, period=None, base_kopecks=0, percent=None,
+                         amount_kopecks=rules.spiff_first_deal_kopecks, status=OWED, created_at=now))
+    return rows
+
+
+def _insert_lines(rows: list[dict], chunk: int = 500) -> set[str]:
+    """INSERT ... ON CONFLICT DO NOTHING; the source keys of the rows that went in."""
+    inserted: set[str] = set()
+    for start in range(0, len(rows), chunk):
+        stmt = (dialect_insert(CommissionLine).values(rows[start:start + chunk]).on_conflict_do_nothing()
+                .returning(CommissionLine.source_key))
+        inserted.update(db.session.scalars(stmt))
+    return inserted
+
+
+@dataclass(frozen=True)
+class Written:
+    """A line `repair` wrote."""
+    deal_id: int
+    organisation_id: int
+    rule: str
+    tier: str | None
+    amount_kopecks: int
+
+
+def repair(now: datetime | None = None) -> list[Written]:
+    """Write the lines missing for won deals rewards has recorded (a listener that failed half-way,
+    a line deleted by hand), priced exactly as they would have been then. Idempotent: every line
+    has its unique key, and lines that exist are never touched. Deals are taken in the order they
+    were won, so a missing SPIFF goes to the organisation's first won deal. The caller commits."""
+    now = now or utcnow()
+    rules = program_rules.current()
+    has_line = select(CommissionLine.id).where(CommissionLine.deal_id == WonDeal.deal_id,
+                                               CommissionLine.rule == RULE_COMMISSION).exists()
+    missing = ~has_line
+    if rules.spiff_first_deal_kopecks:
+        has_spiff = select(CommissionLine.id).where(CommissionLine.organisation_id == WonDeal.organisation_id,
+                                                    CommissionLine.rule == RULE_SPIFF).exists()
+        missing = missing | ~has_spiff
+    wins = db.session.execute(
+        select(WonDeal.deal_id, WonDeal.organisation_id, WonDeal.product, WonDeal.amount_kopecks,
+               WonDeal.closed_on, WonDeal.recorded_at)
+        .where(missing).order_by(WonDeal.closed_on, WonDeal.recorded_at, WonDeal.id)).all()
+    history = TierHistory([win.organisation_id for win in wins])
+    rows, spiff_offered = [], set()
+    for deal_id, org_id, product, amount, closed_on, recorded_at in wins:
+        tier = history.on_won_date(org_id, closed_on, recorded_at)
+        rows += _line_rows(deal_id, org_id, product, amount, tier, now, spiff=org_id not in spiff_offered)
+        spiff_offered.add(org_id)
+    inserted = _insert_lines(rows)
+    return [Written(row["deal_id"], row["organisation_id"], row["rule"], row["tier"], row["amount_kopecks"])
+            for row in rows if row["source_key"] in inserted]
 
 
 def retro_step(revenue_kopecks: int):
     """The highest retro-bonus step reached by a quarter's revenue, or None."""
-    reached = None
-    for step in program_rules.current().retro_bonuses:
-        if revenue_kopecks >= step.min_quarter_revenue_kopecks:
-            reached = step
-    return reached
+    return arithmetic.retro_step(program_rules.current(), revenue_kopecks)
 
 
 def closed_quarters(today: date, since: date | None = None) -> list[str]:
@@ -128,6 +198,7 @@ class Statement:
     organisation: Organisation
     lines: list[CommissionLine]
     totals: dict[str, int]
+    won_on: dict[int, date]  # line id -> the won date of its deal (deal lines only)
 
     @property
     def total(self) -> int:
@@ -144,25 +215,49 @@ def totals_for(organisation_id: int) -> dict[str, int]:
 
 
 def statement(organisation: Organisation, status: str | None = None) -> Statement:
-    query = select(CommissionLine).where(CommissionLine.organisation_id == organisation.id)
+    """The organisation's lines, newest first, each with its deal's won date (two queries)."""
+    query = (select(CommissionLine, WonDeal.closed_on)
+             .outerjoin(WonDeal, WonDeal.deal_id == CommissionLine.deal_id)
+             .where(CommissionLine.organisation_id == organisation.id))
     if status in LINE_STATUSES:
         query = query.where(CommissionLine.status == status)
-    lines = list(db.session.scalars(query.order_by(CommissionLine.created_at.desc(), CommissionLine.id.desc())))
-    return Statement(organisation, lines, totals_for(organisation.id))
+    rows = db.session.execute(query.order_by(CommissionLine.created_at.desc(), CommissionLine.id.desc())).all()
+    return Statement(organisation, [line for line, _won in rows], totals_for(organisation.id),
+                     {line.id: won for line, won in rows if won is not None})
+
+
+def _names(line: CommissionLine) -> tuple[str, str]:
+    rules = program_rules.current()
+    product = rules.product(line.product or "")
+    tier = rules.tier(line.tier or "")
+    return (str(product.name) if product else (line.product or ""),
+            str(tier.name) if tier else (line.tier or ""))
+
+
+def rule_name(line: CommissionLine) -> str:
+    """The rule a line follows, short (the statement's "Rule" column; tier and rate have their own)."""
+    product, _tier = _names(line)
+    if line.rule == RULE_COMMISSION:
+        return _("Commission on %(product)s", product=product)
+    if line.rule == RULE_SPIFF:
+        return _("SPIFF for the organisation's first won deal")
+    return _("Retro-bonus on the won revenue of %(period)s", period=line.period)
 
 
 def rule_label(line: CommissionLine) -> str:
-    rules = program_rules.current()
+    """The whole rule in one sentence (CSV description, audit)."""
+    product, tier = _names(line)
     if line.rule == RULE_COMMISSION:
-        product = rules.product(line.product or "")
-        tier = rules.tier(line.tier or "")
         return _("Commission %(percent)s %% on %(product)s at tier %(tier)s",
-                 percent=_percent(line.percent), product=str(product.name) if product else line.product,
-                 tier=str(tier.name) if tier else line.tier)
+                 percent=_percent(line.percent), product=product, tier=tier)
     if line.rule == RULE_SPIFF:
         return _("SPIFF for the organisation's first won deal")
     return _("Retro-bonus %(percent)s %% on the won revenue of %(period)s",
              percent=_percent(line.percent), period=line.period)
+
+
+def tier_name(line: CommissionLine) -> str:
+    return _names(line)[1]
 
 
 def _percent(value) -> str:
@@ -175,22 +270,21 @@ def status_label(status: str) -> str:
     return {OWED: _("owed"), APPROVED: _("approved"), PAID: _("paid")}.get(status, status)
 
 
-def export_csv(organisation: Organisation) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["line", "created_at", "rule", "description", "deal_id", "period", "tier", "product",
-                     "base_rub", "percent", "amount_rub", "status", "approved_at", "paid_at"])
-    for line in statement(organisation).lines:
-        writer.writerow([line.id, line.created_at.isoformat(), line.rule, rule_label(line), line.deal_id or "",
-                         line.period or "", line.tier or "", line.product or "", _rub(line.base_kopecks),
-                         _percent(line.percent), _rub(line.amount_kopecks), line.status,
-                         line.approved_at.isoformat() if line.approved_at else "",
-                         line.paid_at.isoformat() if line.paid_at else ""])
-    return buffer.getvalue()
+def export_headers() -> list[str]:
+    return [_("Line"), _("Won on"), _("Period"), _("Rule"), _("Description"), _("Deal"), _("Tier"),
+            _("Product"), _("Base, RUB"), _("Rate, %"), _("Amount, RUB"), _("Status"), _("Recorded on"),
+            _("Approved on"), _("Paid on")]
 
 
-def _rub(kopecks: int) -> str:
-    return f"{Decimal(kopecks) / 100:.2f}"
+def export_rows(organisation: Organisation):
+    """The statement's lines as the CSV export writes them (hub/csvexport.py formats the cells)."""
+    report = statement(organisation)
+    for line in report.lines:
+        product, tier = _names(line)
+        yield [line.id, report.won_on.get(line.id), line.period, rule_name(line), rule_label(line),
+               line.deal_id, tier or None, product or None, csvexport.Roubles(line.base_kopecks),
+               Decimal(line.percent) if line.percent is not None else None, csvexport.Roubles(line.amount_kopecks),
+               status_label(line.status), line.created_at, line.approved_at, line.paid_at]
 
 
 # --- the workflow (manager) ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Rewards in the demo program (called by hub/demo.py after the demo deals were replayed through
-the deal signals): tick's full evaluation, a tier history matching the demo tiers, one override,
-and older commission lines approved or paid. Idempotent: a second run adds nothing."""
+"""Rewards in the demo program, in two steps called by hub/demo.py: `seed_tier_history()` before
+the demo deals are replayed through the deal signals (so that each commission line is priced at the
+tier the history gives on its won date, as in the live program), and `seed()` after them: tick's
+full evaluation and older commission lines approved or paid. Idempotent: a second run adds nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,28 +18,39 @@ from .models import APPROVED, OWED, PAID, CommissionLine, TierChange, TierState
 from .tiers import rank
 
 
-def seed(echo=print) -> dict[str, int]:
-    now = utcnow()
-    counts = {"tier history": 0, "lines approved": 0, "lines paid": 0}
+def seed_tier_history(now=None) -> int:
+    """How each organisation above Bronze climbed to its demo tier: one promotion every 110 days,
+    the last one 70 to 180 days ago, never before the organisation joined. The demo deals won
+    before a promotion are then paid at the lower tier. Returns the number of changes added."""
+    now = now or utcnow()
+    added = 0
     with write_intent():
-        manager = db.session.scalar(select(User).where(User.role.in_((MANAGER, ADMIN))).order_by(User.id).limit(1))
         orgs = list(db.session.scalars(select(Organisation).where(Organisation.kind == PARTNER)
                                        .order_by(Organisation.id)))
         known = set(db.session.scalars(select(TierChange.organisation_id).distinct()))
         for i, org in enumerate(orgs):
             if org.id in known or rank(org.tier) == 0:
                 continue
-            # How the organisation climbed to its demo tier, one step every few months.
             steps = TIER_ORDER[:rank(org.tier) + 1]
             for k, (old, new) in enumerate(zip(steps, steps[1:])):
-                when = now - timedelta(days=400 - 110 * k - (i % 30))
+                when = max(now - timedelta(days=400 - 110 * k - (i % 30)), org.created_at + timedelta(days=30))
                 db.session.add(TierChange(organisation_id=org.id, old_tier=old, new_tier=new, reason="promotion",
                                           created_at=when))
-                counts["tier history"] += 1
+                added += 1
             # The demo starts with the tiers as the program assigned them; the engine keeps them
             # (no grace period running) until the figures say otherwise.
             if db.session.get(TierState, org.id) is None:
                 db.session.add(TierState(organisation_id=org.id, rule_tier=org.tier, qualified_tier=org.tier))
+        db.session.commit()
+    return added
+
+
+def seed(echo=print) -> dict[str, int]:
+    now = utcnow()
+    seed_tier_history(now)  # normally done before the replay already (then it adds nothing)
+    counts = {"lines approved": 0, "lines paid": 0}
+    with write_intent():
+        manager = db.session.scalar(select(User).where(User.role.in_((MANAGER, ADMIN))).order_by(User.id).limit(1))
         report = full_evaluation(now)
         settled = db.session.scalar(select(CommissionLine.id).where(CommissionLine.status != OWED).limit(1))
         if manager is not None and settled is None:

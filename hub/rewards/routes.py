@@ -1,11 +1,12 @@
 """Rewards routes: parse -> form -> service -> render. The rules live in the service modules."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import csvexport
 from ..accounts.models import PARTNER, Organisation
 from ..database import write_intent
 from ..extensions import db
@@ -41,6 +42,16 @@ def _badge_image(badge) -> str:
 @bp.app_template_global("rewards_rule_label")
 def _rule_label(line) -> str:
     return commissions.rule_label(line)
+
+
+@bp.app_template_global("rewards_rule_name")
+def _rule_name(line) -> str:
+    return commissions.rule_name(line)
+
+
+@bp.app_template_global("rewards_line_tier")
+def _line_tier(line) -> str:
+    return commissions.tier_name(line)
 
 
 @bp.app_template_global("rewards_status_label")
@@ -152,9 +163,8 @@ def statement(org_id: int):
 @bp.route("/organisations/<int:org_id>/statement.csv")
 def statement_csv(org_id: int):
     org = _statement_org(org_id)
-    response = Response(commissions.export_csv(org), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="commissions-{org.slug}.csv"'
-    return response
+    return csvexport.response(f"commissions-{org.slug}.csv", commissions.export_headers(),
+                              commissions.export_rows(org))
 
 
 @bp.route("/organisations/<int:org_id>/statement/lines", methods=["POST"])

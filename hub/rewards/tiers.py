@@ -13,8 +13,9 @@ rules' tier applies again. Every change is audited and told to the organisation.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from flask_babel import force_locale
@@ -29,7 +30,7 @@ from ..extensions import db
 from ..program import rules as program_rules
 from ..program.rules import TIER_ORDER
 from .models import TierChange, TierState, WonDeal
-from .services import program_date
+from .services import program_date, program_zone
 
 PROMOTION = "promotion"
 DEMOTION = "demotion"
@@ -286,6 +287,61 @@ def explain(org: Organisation, now: datetime | None = None) -> Explanation:
         held=_criteria(current, state), next_tier=nxt.code if nxt else None,
         next=_criteria(nxt, state) if nxt else [], below_since=state.below_since, demotion_on=demotion_on,
         override=state if override_active(state, program_date(now)) else None, evaluated_at=state.evaluated_at)
+
+
+# --- the tier held at a moment (commissions price a deal at the tier held on its won date) -------
+
+def won_moment(closed_on: date, recorded_at: datetime | None = None) -> datetime:
+    """The moment whose tier prices a deal won on `closed_on` (program time): the end of that day,
+    or the moment the win was recorded if that came first (a deal won today is priced at the tier
+    held when it was marked won; a promotion later that day does not re-price it).
+
+    Tier changes strictly before this moment count. The tier history only grows at "now", so the
+    answer for a past moment never changes: the same line is priced the same at creation, in
+    `rewards repair`, and in any later check.
+    """
+    end = datetime.combine(closed_on + timedelta(days=1), time.min, program_zone()).astimezone(timezone.utc)
+    return min(end, recorded_at) if recorded_at is not None else end
+
+
+class TierHistory:
+    """The tier history of some organisations, loaded once (one query each for the changes and the
+    current tiers), answering "which tier did it hold at that moment" for many moments."""
+
+    def __init__(self, org_ids):
+        ids = sorted(set(org_ids))
+        self._changes: dict[int, list[TierChange]] = {org_id: [] for org_id in ids}
+        self._current: dict[int, str] = {}
+        self._times: dict[int, list[datetime]] = {}
+        if not ids:
+            return
+        changes = select(TierChange).order_by(TierChange.created_at, TierChange.id)
+        current = select(Organisation.id, Organisation.tier)
+        if len(ids) <= 1000:  # beyond that, reading them all is cheaper than a huge IN list
+            changes = changes.where(TierChange.organisation_id.in_(ids))
+            current = current.where(Organisation.id.in_(ids))
+        for change in db.session.scalars(changes):
+            self._changes.setdefault(change.organisation_id, []).append(change)
+        self._current = dict(db.session.execute(current).all())
+        self._times = {org_id: [c.created_at for c in changes] for org_id, changes in self._changes.items()}
+
+    def at(self, org_id: int, moment: datetime) -> str:
+        """The tier held just before `moment`: the last change before it, else the tier the first
+        change started from, else (never changed) the organisation's tier today."""
+        changes = self._changes.get(org_id) or []
+        if not changes:
+            return self._current.get(org_id) or TIER_ORDER[0]
+        index = bisect.bisect_left(self._times[org_id], moment)
+        return changes[index - 1].new_tier if index else changes[0].old_tier
+
+    def on_won_date(self, org_id: int, closed_on: date, recorded_at: datetime | None = None) -> str:
+        return self.at(org_id, won_moment(closed_on, recorded_at))
+
+
+def tier_on_won_date(org_id: int, closed_on: date, recorded_at: datetime | None = None) -> str:
+    """The tier an organisation held on a deal's won date (see `won_moment`), overrides included:
+    an override and its end are tier changes like promotions and demotions."""
+    return TierHistory([org_id]).on_won_date(org_id, closed_on, recorded_at)
 
 
 def history(org_id: int, limit: int = 20) -> list[TierChange]:

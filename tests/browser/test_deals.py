@@ -161,7 +161,7 @@ def test_same_flow_without_javascript(open_page, live_server, people, held, chec
     expect(partner.get_by_text("The deal was not saved.")).to_be_visible()
     expect(partner.locator("#field-inn .error")).to_be_visible()
     expect(partner.get_by_label("INN (tax number)", exact=True)).to_have_attribute("aria-invalid", "true")
-    expect(partner.locator("#field-amount .error")).to_contain_text("Enter a number")
+    expect(partner.locator("#field-amount .error")).to_contain_text("Enter an amount in roubles")
     expect(partner.get_by_label("Contact name", exact=True)).to_have_value("Pyotr Ivanov")
     check_a11y(partner)
     assert deal_count() == 1

@@ -83,6 +83,13 @@ def test_statement_and_tier_pages(open_page, live_server, people, check_a11y, as
     admin.get_by_role("link", name="Commission statement").click()
     expect(admin.get_by_role("heading", name="Commission statement of Alpha Integration")).to_be_visible()
     expect(admin.locator("#lines")).to_contain_text("SPIFF")
+    # each line says when the deal was won, at which tier and rate, by which rule
+    header = admin.locator("#lines thead")
+    for column in ("Won on", "Rule", "Tier", "Rate"):
+        expect(header).to_contain_text(column)
+    row = admin.locator("#lines tbody tr", has_text="Commission on Kvant CRM")
+    expect(row).to_contain_text("Bronze")
+    expect(row).to_contain_text("20%")
     check_a11y(admin)
     admin.get_by_role("navigation", name="Statement filter").get_by_role("link", name="paid").click()
     expect(admin.get_by_text("No commission lines yet")).to_be_visible()

@@ -78,7 +78,8 @@ def test_demo_deals(demo_run):
     assert max(ages) > 365 and min(ages) < 2 and max(ages) <= 550
     assert all(300_000_00 <= d.amount_kopecks <= 30_000_000_00 for d in deals)
 
-    from hub.deals.normalize import normalise_company, normalise_domain, valid_inn
+    from hub.deals.normalize import normalise_company, normalise_domain
+    from hub.inn import is_valid as valid_inn
     assert all(d.inn is None or valid_inn(d.inn) for d in deals)
     assert all(o.inn is None or valid_inn(o.inn) for o in orgs.values())
     assert all(d.customer_name_norm == normalise_company(d.customer_name) for d in deals)
@@ -186,13 +187,13 @@ def test_demo_large_adds_bulk_rows(app, demo_run):
 
 
 def test_inn_generator_is_valid():
-    from hub.deals.normalize import valid_inn
+    from hub.inn import is_valid as valid_inn
     import random
     rng = random.Random(1)
     for region in demo.REGION_INN_PREFIX:
         assert valid_inn(demo.random_inn(rng, region))
         assert valid_inn(demo.random_inn(rng, region, sole_trader=True))
-    # A published INN (Sberbank) and a sole trader's, checked by the deals module's own validator.
+    # A published INN (Sberbank) and a sole trader's, checked by the hub's one INN module.
     assert demo.inn10("770708389") == "7707083893"
     twelve = demo.inn12("5003055346")
     assert valid_inn(twelve) and not valid_inn(twelve[:-1] + str((int(twelve[-1]) + 1) % 10))

@@ -77,7 +77,7 @@ def test_matrix(client, login, world, route, role):
     deal = _deal(world, state)
     values = {"deal_id": deal.id} if deal else {}
     if endpoint == "deals.validate_field":
-        values = {"name": "amount", "amount": "100"}
+        values = {"name": "amount", "amount": "100000"}
     target = url(endpoint, **values)
     if role != "anonymous":
         login(getattr(world, role))

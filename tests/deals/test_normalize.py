@@ -1,7 +1,7 @@
 """Customer keys: company names, domains and INNs (no database, no HTTP)."""
 import pytest
 
-from hub.deals.normalize import clean_inn, display_domain, normalise_company, normalise_domain, valid_inn
+from hub.deals.normalize import display_domain, normalise_company, normalise_domain
 
 
 @pytest.mark.parametrize("raw", [
@@ -82,23 +82,3 @@ def test_idn_and_punycode_are_one_domain():
 ])
 def test_invalid_domains(raw):
     assert normalise_domain(raw) is None
-
-
-@pytest.mark.parametrize("inn", ["7707083893", "500100732259", "7736207543", "7830002293"])
-def test_valid_inns(inn):
-    assert valid_inn(inn)
-
-
-@pytest.mark.parametrize("inn", [
-    "7707083894",  # last digit off
-    "500100732258", "500100732249",  # each of the two check digits off
-    "770708389", "77070838930", "5001007322590",  # wrong lengths
-    "77070838a3", "", None, "７７０７０８３８９３",  # letters, nothing, full-width digits
-])
-def test_invalid_inns(inn):
-    assert not valid_inn(inn)
-
-
-def test_clean_inn_strips_spaces():
-    assert clean_inn(" 7707 083 893 ") == "7707083893"
-    assert valid_inn(clean_inn("7707-083-893"))

@@ -90,10 +90,16 @@ def test_register_conflict_flash(client, login, world):
     ({"inn": "12345"}, "inn", "10 digits"),
     ({"inn": "", "domain": ""}, "inn", "at least one"),
     ({"domain": "not a domain", "inn": ""}, "domain", "not a valid web domain"),
-    ({"amount": "abc"}, "amount", "Enter a number"),
-    ({"amount": "0"}, "amount", "more than zero"),
-    ({"amount": "1,234"}, "amount", "two decimals"),
+    ({"inn": "0000000000"}, "inn", "placeholder (one digit repeated)"),
+    ({"amount": "abc"}, "amount", "Enter an amount in roubles, for example 1,500,000.50."),
+    ({"amount": "0"}, "amount", "The amount must be at least RUB\u00a01,000."),
+    ({"amount": "0.01"}, "amount", "The amount must be at least RUB\u00a01,000."),
+    ({"amount": "9999999999999"}, "amount", "The amount must be at most RUB\u00a010,000,000,000."),
+    ({"amount": "-5000"}, "amount", "Enter an amount in roubles"),
+    ({"amount": "1.234"}, "amount", "two decimals"),
     ({"expected_close_date": date.today().isoformat()}, "expected_close_date", "after today"),
+    ({"expected_close_date": "9999-12-31"}, "expected_close_date", "must be within 730 days"),
+    ({"expected_close_date": "0001-01-01"}, "expected_close_date", "after today"),
     ({"expected_close_date": "tomorrow"}, "expected_close_date", "date"),
     ({"customer_name": ""}, "customer_name", "company name"),
     ({"customer_name": "ООО"}, "customer_name", "legal form"),
@@ -133,7 +139,7 @@ def test_inline_field_validation(client, login, world):
     bad = client.get(url("deals.validate_field", name="amount", amount="12abc"), headers=HX)
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
-    assert 'id="field-amount"' in html and "Enter a number" in html and "<html" not in html
+    assert 'id="field-amount"' in html and "Enter an amount in roubles" in html and "<html" not in html
     good = client.get(url("deals.validate_field", name="amount", amount="1 000"), headers=HX)
     assert good.status_code == 200 and "error" not in good.get_data(as_text=True)
     past = client.get(url("deals.validate_field", name="expected_close_date",
@@ -242,12 +248,27 @@ def test_csv_export_over_http(client, login, world):
     response = client.get(url("deals.export", status="submitted"))
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.headers["Content-Disposition"] == "attachment; filename=deals.csv"
     raw = response.get_data()
+    assert response.headers["Content-Disposition"] == 'attachment; filename="deals.csv"'
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
-    assert "ООО «Ёлка»" in text and "1234567.89" in text and "Другая" not in text
-    assert len(text.strip().splitlines()) == 2
+    lines = text.strip().splitlines()
+    # an English reader: commas, decimal points, English headers and statuses
+    assert lines[0].startswith("ID,Partner,Customer,INN,Web domain,Product,\"Amount, RUB\",Region,Status,")
+    assert ",ООО «Ёлка»," in text and ",1234567.89," in text and ",submitted," in text and "Другая" not in text
+    assert len(lines) == 2
+
+
+def test_csv_export_for_a_russian_reader(client, login, world):
+    from hub.accounts.models import User
+    factories.create_deal(world.org_a, customer_name="@Ёлка", amount_kopecks=123_456_789)
+    db.session.get(User, world.manager.id).locale = "ru"
+    db.session.commit()
+    login(world.manager)
+    response = client.get(url("deals.export"))
+    text = response.get_data().decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("ID;Партнёр;Клиент;ИНН;Веб-домен;Продукт;Сумма, ₽;Регион;Статус;")
+    assert ";'@Ёлка;" in text and ";1234567,89;" in text and ";подана;" in text
 
 
 def test_queue_inline_approve_with_htmx(client, login, world):
@@ -397,3 +418,65 @@ def test_home_pages_summarise_deals(client, login, world):
     login(world.manager)
     html = client.get(url("core.home")).get_data(as_text=True)
     assert url("deals.queue") in html and "Past the decision SLA" in html
+
+
+# --- input rules on the forms ----------------------------------------------------------------------
+
+def test_double_submit_is_refused_with_a_link_to_the_first(client, login, world):
+    login(world.a_member)
+    assert client.post(url("deals.new"), data=form_data()).status_code == 303
+    first = db.session.scalar(select(Deal))
+    login(world.a_admin)  # a colleague registers the same customer, typed differently
+    response = client.post(url("deals.new"), data=form_data(customer_name="Рога и копыта LLC", inn=""))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Your organisation has already registered this customer:" in html
+    assert f'<a href="{url("deals.show", deal_id=first.id)}">deal #{first.id}</a>' in html
+    assert 'value="Рога и копыта LLC"' in html  # the form keeps what was typed
+    assert deal_count() == 1
+    db.session.expire_all()
+    assert db.session.get(Deal, first.id).conflict_with_id is None
+
+
+def test_mark_won_form_states_the_window_and_refuses_dates_outside_it(client, login, world):
+    from datetime import datetime, timezone
+    registered = services.program_today() - timedelta(days=20)
+    deal = factories.create_deal(world.org_a, status=APPROVED,
+                                 submitted_at=datetime.combine(registered, datetime.min.time(), timezone.utc)
+                                 .replace(hour=9))
+    login(world.a_member)
+    page = client.get(url("deals.show", deal_id=deal.id)).get_data(as_text=True)
+    hint = page[page.index('id="closed_on-hint"'):]
+    hint = hint[:hint.index("</p>")]
+    from flask_babel import force_locale, format_date
+    with force_locale("en"):
+        shown = format_date(registered, "medium")
+    assert f"between the registration date ({shown}) and today" in hint
+    assert f'min="{registered.isoformat()}"' in page and f'max="{services.program_today().isoformat()}"' in page
+    assert "RUB\u00a01,000" in page[page.index('id="final_amount-hint"'):]
+    for bad in ("1990-01-01", "0001-01-01", (registered - timedelta(days=1)).isoformat(),
+                (services.program_today() + timedelta(days=1)).isoformat()):
+        response = client.post(url("deals.won", deal_id=deal.id), data={"final_amount": "500 000", "closed_on": bad})
+        assert response.status_code == 422, bad
+        html = response.get_data(as_text=True)
+        error = html[html.index('id="closed_on-error"'):]
+        assert ("before the registration date" in error[:300]) or ("cannot be in the future" in error[:300]), bad
+    response = client.post(url("deals.won", deal_id=deal.id), data={"final_amount": "0,01",
+                                                                    "closed_on": registered.isoformat()})
+    assert response.status_code == 422 and 'id="final_amount-error"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Deal, deal.id).status == APPROVED
+    response = client.post(url("deals.won", deal_id=deal.id), data={"final_amount": "500,000",
+                                                                    "closed_on": registered.isoformat()})
+    assert response.status_code == 303
+    db.session.expire_all()
+    won = db.session.get(Deal, deal.id)
+    assert (won.status, won.closed_on, won.final_amount_kopecks) == (WON, registered, 500_000_00)
+
+
+def test_register_form_states_the_limits(client, login, world):
+    login(world.a_member)
+    html = client.get(url("deals.new")).get_data(as_text=True)
+    assert "In roubles, from RUB\u00a01,000 to RUB\u00a010,000,000,000, e.g. 1,500,000.50." in html
+    last = services.program_today() + timedelta(days=730)
+    assert f'max="{last.isoformat()}"' in html

@@ -1,5 +1,5 @@
 """Deal rules without HTTP: registering, conflicts, the workflow, expiry, extension, notifications."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -446,10 +446,94 @@ def test_summaries(world):
 
 def test_csv_export(world):
     factories.create_deal(world.org_a, customer_name="=HYPERLINK(\"x\")", amount_kopecks=150_000_050)
-    factories.create_deal(world.org_b, customer_name="ООО «Ёлка»", amount_kopecks=100)
-    text = "".join(services.export_csv(world.manager, services.DealFilters()))
-    assert text.startswith("\ufeffid,organisation,customer")
-    assert "1500000.50" in text and "1.00" in text
-    assert "'=HYPERLINK" in text
-    assert "ООО «Ёлка»" in text
-    assert len(text.strip().splitlines()) == 3
+    factories.create_deal(world.org_b, customer_name="ООО «Ёлка»", amount_kopecks=100, status=WON,
+                          final_amount_kopecks=120_000_00)
+    from flask_babel import force_locale
+    with force_locale("ru"):
+        text = "".join(services.export_csv(world.manager, services.DealFilters(), locale="ru"))
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("\ufeffID;Партнёр;Клиент;ИНН;Веб-домен;Продукт;Сумма, ₽;Регион;Статус;Конфликт;")
+    assert ";1500000,50;" in text and ";1,00;" in text and ";120000,00;" in text
+    assert ';"\'=HYPERLINK(""x"")";' in text
+    assert "ООО «Ёлка»" in text and ";выиграна;" in text and ";Квант CRM;" in text
+    assert len(lines) == 3
+
+
+# --- input rules: amount limits, date windows, duplicate registrations, placeholder INNs ------------
+
+@pytest.fixture
+def english(app):
+    """Service messages in English (outside a request the hub speaks its default, Russian)."""
+    from flask_babel import force_locale
+    with force_locale("en"):
+        yield
+
+@pytest.mark.parametrize("data, message", [
+    (dict(amount_kopecks=1), "at least"),                                   # 0,01 ₽
+    (dict(amount_kopecks=999_99), "at least"),                              # just under 1 000 ₽
+    (dict(amount_kopecks=999_999_999_999_999), "at most"),                  # 9 999 999 999 999,99 ₽
+    (dict(expected_close_date=TODAY + timedelta(days=731)), "within 730 days"),
+    (dict(expected_close_date=date(9999, 12, 31)), "within 730 days"),
+    (dict(inn="0000000000"), "not valid"),
+])
+def test_register_refuses_out_of_window_input(world, english, data, message):
+    with pytest.raises(services.DealError) as refused:
+        services.register_deal(world.a_member, deal_input(**data), now=NOW)
+    assert message in str(refused.value)
+    assert db.session.scalar(select(func.count()).select_from(Deal)) == 0
+
+
+def test_register_accepts_the_window_edges(world, register):
+    assert register(world.a_member, amount_kopecks=1_000_00, expected_close_date=TODAY + timedelta(days=730))
+    assert register(world.b_member, customer_name="Другой", inn=None, domain="other.example",
+                    amount_kopecks=10_000_000_000_00, expected_close_date=TODAY + timedelta(days=1))
+
+
+@pytest.mark.parametrize("overrides", [
+    {},  # the same form sent twice
+    {"customer_name": "Рога и копыта LLC", "inn": None, "domain": "other.example"},   # by name
+    {"customer_name": "Совсем другое имя", "inn": "7707083893", "domain": None},        # by INN
+    {"customer_name": "Совсем другое имя", "inn": None, "domain": "https://www.roga.example/x"},  # by domain
+])
+def test_second_registration_by_the_same_organisation_is_refused(world, english, register, overrides):
+    first = register(world.a_member)
+    with pytest.raises(services.DuplicateRegistration) as refused:
+        register(world.a_admin, **overrides)
+    assert refused.value.deal_id == first.id and f"#{first.id}" in str(refused.value)
+    assert [d.id for d in db.session.scalars(select(Deal))] == [first.id]
+    assert len(claims_of(first)) == 3 and db.session.get(Deal, first.id).conflict_with_id is None
+
+
+def test_a_conflict_registered_twice_is_refused_too(world, register):
+    holder = register(world.b_member)
+    conflict = register(world.a_member)  # another partner holds the customer: kept as a conflict
+    assert conflict.conflict_with_id == holder.id and claims_of(conflict) == []
+    with pytest.raises(services.DuplicateRegistration) as refused:
+        register(world.a_member)
+    assert refused.value.deal_id == conflict.id
+    assert db.session.scalar(select(func.count()).select_from(Deal)) == 2
+
+
+def test_registering_again_after_the_first_closed_is_allowed(world, register):
+    first = register(world.a_member)
+    services.reject(first, world.manager, "Incomplete", now=NOW)
+    second = register(world.a_member)
+    assert second.id != first.id and second.conflict_with_id is None
+
+
+def test_won_date_lies_between_registration_and_today(world, english):
+    # Registered on 20 February (Moscow), approved; today is 2 March.
+    deal = factories.create_deal(world.org_a, status=APPROVED, submitted_at=datetime(2026, 2, 20, 7, 0, tzinfo=timezone.utc))
+    for day, message in [(date(1990, 1, 1), "before the registration date"),
+                         (date(1, 1, 1), "before the registration date"),
+                         (date(2026, 2, 19), "before the registration date"),
+                         (TODAY + timedelta(days=1), "cannot be in the future")]:
+        with pytest.raises(services.DealError) as refused:
+            services.mark_won(deal, world.a_member, 500_000_00, day, now=NOW)
+        assert message in str(refused.value)
+    with pytest.raises(services.DealError) as refused:
+        services.mark_won(deal, world.a_member, 10**15, TODAY, now=NOW)
+    assert "at most" in str(refused.value)
+    assert db.session.get(Deal, deal.id).status == APPROVED
+    services.mark_won(deal, world.a_member, 500_000_00, date(2026, 2, 20), now=NOW)
+    assert db.session.get(Deal, deal.id).closed_on == date(2026, 2, 20)

@@ -198,7 +198,7 @@ def test_partners_cannot_manage_files(client, login, world, hub_item):
     assert file_count() == 1
 
 
-def test_another_items_file_id_is_404(client, login, world, hub_item, library):
+def test_another_items_file_id_is_404(client, login, world, library, hub_item):
     other = db.session.scalar(select(LibraryFile).join(LibraryItem).where(LibraryItem.slug == "price-list-2026"))
     login(world.manager)
     assert client.post(url("library.remove_file", slug=hub_item.slug, file_id=other.id)).status_code == 404

@@ -171,7 +171,11 @@ def test_the_program_page_embeds_the_live_calculator(client):
     ({"deals_per_year": "-3"}, "deals_per_year", "Enter a whole number"),
     ({"deals_per_year": "100000"}, "deals_per_year", "Must be at most 10 000."),
     ({"deal_amount": "1,234.5.6"}, "deal_amount", "Enter an amount in roubles"),
-    ({"deal_amount": "10.555"}, "deal_amount", "At most two digits after the decimal point."),
+    ({"deal_amount": "10.555"}, "deal_amount", "Use at most two decimals (kopecks)."),
+    # one money field for the hub: the deal limits of content/program.yml
+    ({"deal_amount": "0.01"}, "deal_amount", "The amount must be at least RUB\u00a01,000."),
+    ({"deal_amount": "9 999 999 999 999"}, "deal_amount", "The amount must be at most RUB\u00a010,000,000,000."),
+    ({"implementation": "1e5"}, "implementation", "Enter an amount in roubles"),
     ({"implementation": "-5"}, "implementation", "Enter an amount in roubles"),
     ({"product": "erp"}, "product", "Not a valid choice"),
     ({"tier": "diamond"}, "tier", "Not a valid choice"),

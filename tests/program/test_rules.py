@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from hub import create_app
+from hub.deals import rules as deal_rules
 from hub.program import rules as program_rules
 from hub.program.rules import RulesError, load
 
@@ -50,6 +51,18 @@ def test_the_shipped_file_is_valid_and_complete():
     assert [s.min_quarter_revenue_kopecks for s in rules.retro_bonuses] == [5_000_000_00, 15_000_000_00]
     assert rules.territories.exclusive_partner("kaliningrad", date(2027, 12, 31)) == "baltic-integration"
     assert rules.territories.exclusive_partner("kaliningrad", date(2028, 1, 1)) is None
+    assert (rules.deals.amount_min_kopecks, rules.deals.amount_max_kopecks) == (1_000_00, 10_000_000_000_00)
+    assert rules.deals.expected_close_max_days == 730
+
+
+def test_the_deal_limits_are_optional(tmp_path, original):
+    """A program.yml written before the limits existed still loads, with the defaults."""
+    for key in ("amount_min_rub", "amount_max_rub", "expected_close_max_days"):
+        original["deals"].pop(key)
+    rules = load(write(tmp_path, original))
+    assert (rules.deals.amount_min_kopecks, rules.deals.amount_max_kopecks, rules.deals.expected_close_max_days) == (
+        deal_rules.DEFAULT_AMOUNT_MIN_KOPECKS, deal_rules.DEFAULT_AMOUNT_MAX_KOPECKS,
+        deal_rules.DEFAULT_EXPECTED_CLOSE_MAX_DAYS)
 
 
 @pytest.mark.parametrize("mutate, key, problem", [
@@ -110,6 +123,14 @@ def test_the_shipped_file_is_valid_and_complete():
     (lambda d: d.update(teritories=[]), "teritories", "is not a known key"),
     (lambda d: d["points"].update(deal_won=-5), "points.deal_won", "must be at least 0"),
     (lambda d: d["program"].update(ttfd_target_days=0), "program.ttfd_target_days", "must be at least 1"),
+    # the deal limits
+    (lambda d: d["deals"].update(amount_min_rub=0), "deals.amount_min_rub", "must be more than zero"),
+    (lambda d: d["deals"].update(amount_min_rub=0.001), "deals.amount_min_rub", "whole kopecks"),
+    (lambda d: d["deals"].update(amount_max_rub=500), "deals.amount_max_rub", "higher than deals.amount_min_rub"),
+    (lambda d: d["deals"].update(amount_max_rub=10**14), "deals.amount_max_rub", "must be at most 10000000000000"),
+    (lambda d: d["deals"].update(amount_max_rub="a lot"), "deals.amount_max_rub", "must be a number"),
+    (lambda d: d["deals"].update(expected_close_max_days=0), "deals.expected_close_max_days", "at least 1"),
+    (lambda d: d["deals"].update(expected_close_max_days=5000), "deals.expected_close_max_days", "at most 3650"),
 ])
 def test_a_broken_copy_names_the_key_and_the_problem(tmp_path, original, mutate, key, problem):
     mutate(original)

@@ -62,8 +62,10 @@ def test_statement_for_partner_admins_and_managers_only(client, login, world):
     assert client.get(url("rewards.statement", org_id=world.org_b.id)).status_code == 404
     assert client.get(url("rewards.statement_csv", org_id=world.org_b.id)).status_code == 404
     csv = client.get(url("rewards.statement_csv", org_id=world.org_a.id)).get_data(as_text=True)
-    assert csv.splitlines()[0].startswith("line,created_at,rule")
-    assert ",20000.00,owed," in csv and ",50000.00,owed," in csv
+    assert csv.splitlines()[0] == ("\ufeffLine,Won on,Period,Rule,Description,Deal,Tier,Product,\"Base, RUB\","
+                                   "\"Rate, %\",\"Amount, RUB\",Status,Recorded on,Approved on,Paid on")
+    assert ",2026-04-10,,Commission on Kvant CRM," in csv
+    assert ",Bronze,Kvant CRM,100000.00,20,20000.00,owed," in csv and ",50000.00,owed," in csv
     fragment = client.get(url("rewards.statement", org_id=world.org_a.id, status="owed"),
                           headers={"HX-Request": "true", "HX-Target": "lines"}).get_data(as_text=True)
     assert 'id="lines"' in fragment and "<h1" not in fragment
