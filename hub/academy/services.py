@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
@@ -30,7 +30,7 @@ from ..accounts.models import PARTNER, Invitation, Organisation, User
 from ..core.services import audit, notify, queue_mail
 from ..database import utcnow, write_intent
 from ..extensions import db
-from ..web import Page
+from ..web import Page, absolute_url, path_for
 from .models import (FAILED, IN_PROGRESS, PASSED, Attempt, AttemptQuestion, Certificate, Course, Lesson,
                      LessonProgress, OnboardingDone, OnboardingPlan, OnboardingStepDef, Quiz, Track, TrackCourse)
 
@@ -50,19 +50,6 @@ def lang() -> str:
     from ..i18n import locale_code
     code = locale_code()
     return code if code in ("ru", "en") else "ru"
-
-
-def path_for(endpoint: str, **values) -> str:
-    """A page's path, also outside a request (CLI tick, threads)."""
-    adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
-    return adapter.build(endpoint, values)
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """Inside a request the host asked for; elsewhere (mail from `tick`) HUB_BASE_URL."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    return current_app.config.get("HUB_BASE_URL", "").rstrip("/") + path_for(endpoint, **values)
 
 
 # --- content -----------------------------------------------------------------------------------
@@ -564,23 +551,23 @@ def issuer_json() -> dict:
     vendor = db.session.scalar(select(Organisation).where(Organisation.kind != PARTNER).order_by(Organisation.id))
     sender = current_app.config.get("MAIL_SENDER", "")
     email = sender[sender.find("<") + 1:sender.rfind(">")] if "<" in sender else sender
-    return {"@context": OB_CONTEXT, "id": url_for("academy.badge_issuer", _external=True), "type": "Profile",
-            "name": vendor.name if vendor else "Partner Hub", "url": url_for("core.home", _external=True),
+    return {"@context": OB_CONTEXT, "id": absolute_url("academy.badge_issuer"), "type": "Profile",
+            "name": vendor.name if vendor else "Partner Hub", "url": absolute_url("core.home"),
             "email": email}
 
 
 def badge_class_json(t: Track) -> dict:
-    return {"@context": OB_CONTEXT, "id": url_for("academy.badge_class", slug=t.slug, _external=True),
+    return {"@context": OB_CONTEXT, "id": absolute_url("academy.badge_class", slug=t.slug),
             "type": "BadgeClass", "name": t.title_en, "description": t.summary_en,
-            "image": url_for("academy.badge_image", slug=t.slug, _external=True),
+            "image": absolute_url("academy.badge_image", slug=t.slug),
             "criteria": {"narrative": (
                 "Complete every required course of the track and pass its final exam "
                 f"(valid for {t.validity_months} months).")},
-            "issuer": url_for("academy.badge_issuer", _external=True)}
+            "issuer": absolute_url("academy.badge_issuer")}
 
 
 def assertion_json(cert: Certificate) -> dict:
-    own = url_for("academy.badge_assertion", code=cert.code, _external=True)
+    own = absolute_url("academy.badge_assertion", code=cert.code)
     if cert.revoked_at is not None:
         return {"@context": OB_CONTEXT, "id": own, "type": "Assertion", "revoked": True,
                 "revocationReason": cert.revoke_reason or ""}
@@ -588,11 +575,11 @@ def assertion_json(cert: Certificate) -> dict:
         "@context": OB_CONTEXT, "id": own, "type": "Assertion",
         "recipient": {"type": "email", "hashed": True, "salt": cert.salt,
                       "identity": recipient_identity(cert.recipient_email, cert.salt)},
-        "badge": url_for("academy.badge_class", slug=cert.track_slug, _external=True),
+        "badge": absolute_url("academy.badge_class", slug=cert.track_slug),
         "verification": {"type": "hosted"},
         "issuedOn": cert.issued_at.isoformat(),
         "expires": cert.expires_at.isoformat(),
-        "evidence": [{"id": url_for("academy.verify", code=cert.code, _external=True),
+        "evidence": [{"id": absolute_url("academy.verify", code=cert.code),
                       "narrative": "Completed the track's courses and passed its final exam"
                                    + (f" with {cert.score_percent}%." if cert.score_percent is not None else ".")}],
     }

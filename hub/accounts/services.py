@@ -6,7 +6,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,7 +18,7 @@ from .. import signals
 from ..core.services import audit, queue_mail
 from ..database import utcnow, write_intent
 from ..extensions import db
-from ..web import Page
+from ..web import Page, absolute_url
 from .models import (MANAGER, MEMBER, PARTNER, PARTNER_ADMIN, PARTNER_ROLES, ROLES, VENDOR, VENDOR_ROLES, Invitation, Organisation, PasswordReset, User, token_digest)
 
 RESET_VALID = timedelta(hours=1)
@@ -89,14 +89,6 @@ def _set_password(user: User, password: str) -> None:
     user.locked_until = None
 
 
-def _external_url(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail: the request's host, or HUB_BASE_URL outside a request."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["HUB_BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
-
-
 # --- profile and password -------------------------------------------------------------------------
 
 def update_profile(user: User, name: str, locale: str | None, timezone: str) -> None:
@@ -135,7 +127,7 @@ def request_password_reset(email: str, now: datetime | None = None) -> str | Non
         token = secrets.token_urlsafe(32)
         db.session.add(PasswordReset(token_hash=token_digest(token), user_id=user.id, created_at=now,
                                      expires_at=now + RESET_VALID))
-        link = _external_url("accounts.reset_password", token=token)
+        link = absolute_url("accounts.reset_password", token=token)
         with force_locale(_mail_locale(user.locale)):
             subject = _("Reset your Partner Hub password")
             body = _("Hello %(name)s,\n\nsomeone (hopefully you) asked to reset your password for "
@@ -252,7 +244,7 @@ def invite(inviter: User | None, email: str, role: str, organisation: Organisati
             expires_at=now + timedelta(days=current_app.config["INVITATION_DAYS"]))
         db.session.add(invitation)
         db.session.flush()
-        link = _external_url("accounts.accept_invitation", token=token)
+        link = absolute_url("accounts.accept_invitation", token=token)
         with force_locale(_mail_locale()):
             subject, body = _invitation_mail(inviter, organisation, name, link)
         queue_mail(email, subject, body)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import LANG_COOKIE, LANGUAGES
-from ..web import public, redirect_to, render, safe_next
+from ..web import base_url_adapter, public, redirect_to, render, safe_next
 from . import bp
 from .models import Notification
 
@@ -108,7 +108,17 @@ def too_many(_error):
 
 @bp.app_errorhandler(400)
 def bad_request(error):
+    from flask.globals import request_ctx
     from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import SecurityError
+
+    if isinstance(request.routing_exception, SecurityError):
+        # A Host outside HUB_TRUSTED_HOSTS: Flask refused to route, so there is no URL adapter
+        # and the page's links are built as if the request had come to HUB_BASE_URL. Checked
+        # first because a refused POST reaches here as a CSRF error.
+        request_ctx.url_adapter = base_url_adapter()
+        return render("core/error.html", status=400, code=400,
+                      message=_("This address does not belong to the hub. Use the hub's own address."))
     message = (_("The form has expired or was sent from elsewhere. Please reload the page and try again.")
                if isinstance(error, CSRFError) else _("The request could not be understood."))
     return render("core/error.html", status=400, code=400, message=message)
