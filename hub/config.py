@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -104,6 +105,9 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # How long a login lasts on the server (hub.accounts.sessions): with "keep me logged in" the
+    # remember cookie's life, without it Flask's PERMANENT_SESSION_LIFETIME (31 days).
+    REMEMBER_COOKIE_DURATION = timedelta(days=365)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_babel import ngettext
+from flask_login import current_user
 
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES, locale_code
 from ..web import page_number, public, redirect_to, render, roles_required, safe_next
-from . import bp, services
+from . import bp, services, sessions
 from .forms import (AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, InviteForm, LoginForm,
                     OrganisationForm, ProfileForm, ResetPasswordForm)
 from .labels import PARTNER_TYPE_LABELS, SEGMENT_LABELS
@@ -52,16 +53,24 @@ def login():
             if user is None:
                 form.password.errors.append(_("Wrong e-mail or password."))
             else:
-                login_user(user, remember=form.remember.data)
+                sessions.log_in(user, remember=form.remember.data)
                 return redirect_to(safe_next(request.args.get("next"), url_for("core.home")))
     return render("accounts/login.html", block="login_form", form=form, status=_status(form))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    sessions.log_out()
     flash(_("You have logged out."), "info")
     return redirect_to(url_for("program.page"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+def logout_everywhere():
+    services.sign_out_everywhere(current_user._get_current_object())
+    sessions.log_out()
+    flash(_("You have been signed out on every device. Log in again to continue."), "info")
+    return redirect_to(url_for("accounts.login"))
 
 
 # --- password reset -------------------------------------------------------------------------------
@@ -95,7 +104,7 @@ def reset_password(token: str):
         except services.AccountsError as error:
             return render("accounts/link_invalid.html", status=410, message=error.message,
                           title=_("Password reset"))
-        logout_user()
+        sessions.log_out()
         flash(_("Your password has been changed. Log in with the new one."), "success")
         return redirect_to(url_for("accounts.login"))
     return render("accounts/reset_password.html", block="reset_form", form=form, token=token,
@@ -125,7 +134,7 @@ def profile():
         flash(_("Your profile has been saved."), "success")
         return redirect_to(url_for("accounts.profile"))
     return render("accounts/profile.html", block="profile_form", form=form, password_form=password_form,
-                  status=_status(form))
+                  open_sessions=sessions.open_sessions(current_user), status=_status(form))
 
 
 @bp.route("/profile/password", methods=["POST"])
@@ -133,15 +142,18 @@ def change_password():
     form, password_form = _profile_forms("password")
     if password_form.validate():
         try:
-            services.change_password(current_user, password_form.current_password.data,
-                                     password_form.password.data)
+            ended = services.change_password(current_user, password_form.current_password.data,
+                                             password_form.password.data, keep_session=current_user.session_key)
         except services.AccountsError as error:
             _apply(password_form, error)
         else:
             flash(_("Your password has been changed."), "success")
+            if ended:
+                flash(ngettext("You have been signed out on %(num)d other device.",
+                               "You have been signed out on %(num)d other devices.", ended), "info")
             return redirect_to(url_for("accounts.profile"))
     return render("accounts/profile.html", block="password_form", form=form, password_form=password_form,
-                  status=_status(password_form))
+                  open_sessions=sessions.open_sessions(current_user), status=_status(password_form))
 
 
 # --- invitations and team -------------------------------------------------------------------------
@@ -204,8 +216,7 @@ def accept_invitation(token: str):
         except services.AccountsError as error:
             return render("accounts/link_invalid.html", status=410, message=error.message,
                           title=_("Invitation"))
-        logout_user()
-        login_user(user)
+        sessions.log_in(user)
         flash(_("Welcome to Partner Hub, %(name)s!", name=user.name), "success")
         return redirect_to(url_for("core.home"))
     return render("accounts/accept_invitation.html", block="accept_form", form=form, invitation=invitation,

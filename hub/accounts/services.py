@@ -10,16 +10,18 @@ from flask import current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import signals
 from ..core.services import audit, queue_mail
-from ..database import utcnow, write_intent
+from ..database import dialect_insert, utcnow, write_intent
 from ..extensions import db
 from ..web import Page, absolute_url
-from .models import (MANAGER, MEMBER, PARTNER, PARTNER_ADMIN, PARTNER_ROLES, ROLES, VENDOR, VENDOR_ROLES, Invitation, Organisation, PasswordReset, User, token_digest)
+from . import sessions
+from .models import (MANAGER, MEMBER, PARTNER, PARTNER_ADMIN, PARTNER_ROLES, ROLES, VENDOR, VENDOR_ROLES, Invitation,
+                     LoginFailure, Organisation, PasswordReset, User, token_digest)
 
 RESET_VALID = timedelta(hours=1)
 
@@ -43,26 +45,22 @@ class LoginLocked(Exception):
 def authenticate(email: str, password: str, now: datetime | None = None) -> User | None:
     """The user when the password is right; None otherwise. Raises LoginLocked while locked.
 
-    After LOGIN_MAX_FAILURES wrong passwords the account is locked for LOGIN_LOCK_MINUTES, kept in
-    the database so that it holds across workers and machines.
+    After LOGIN_MAX_FAILURES wrong passwords the address is locked for LOGIN_LOCK_MINUTES, kept in
+    the database so that it holds across workers and machines. An address without an account is
+    counted and locked exactly like one with (LoginFailure), and the password is hashed in every
+    case, so neither the answer nor its timing tells which addresses have accounts.
     """
     email = (email or "").strip().lower()
     now = now or utcnow()
     with write_intent():
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user is None:
-            # Same work as a real check, so that timing does not reveal which e-mails exist.
-            User(password_hash=_dummy_hash()).check_password(password)
+        holder = user if user is not None else db.session.get(LoginFailure, token_digest(email))
+        right = (user or User(password_hash=_dummy_hash())).check_password(password)
+        if holder is not None and holder.locked_until and holder.locked_until > now:
             db.session.rollback()
-            return None
-        if user.locked_until and user.locked_until > now:
-            db.session.rollback()
-            raise LoginLocked(user.locked_until)
-        if not user.check_password(password) or not user.is_active:
-            user.failed_logins += 1
-            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-                user.failed_logins = 0
+            raise LoginLocked(holder.locked_until)
+        if user is None or not right or not user.is_active:
+            _count_failure(user, email, now)
             db.session.commit()
             return None
         user.failed_logins = 0
@@ -70,6 +68,32 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
         user.last_login_at = now
         db.session.commit()
         return user
+
+
+def _count_failure(user: User | None, email: str, now: datetime) -> None:
+    if user is None:
+        # An upsert: two first failures racing for one unknown address must not collide.
+        insert = dialect_insert(LoginFailure).values(address_hash=token_digest(email), failed_logins=1,
+                                                     updated_at=now)
+        db.session.execute(insert.on_conflict_do_update(
+            index_elements=[LoginFailure.address_hash],
+            set_={"failed_logins": LoginFailure.failed_logins + 1, "updated_at": now}))
+        holder = db.session.get(LoginFailure, token_digest(email), populate_existing=True)
+    else:
+        holder = user
+        holder.failed_logins += 1
+    if holder.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        holder.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        holder.failed_logins = 0
+
+
+def purge_login_failures(now: datetime | None = None) -> int:
+    """Forget the counters of unknown addresses that are neither locked nor recently tried."""
+    now = now or utcnow()
+    quiet = now - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"]) - timedelta(days=1)
+    return db.session.execute(delete(LoginFailure).where(
+        LoginFailure.updated_at < quiet,
+        (LoginFailure.locked_until.is_(None)) | (LoginFailure.locked_until < now))).rowcount
 
 
 _DUMMY: list[str] = []
@@ -99,14 +123,29 @@ def update_profile(user: User, name: str, locale: str | None, timezone: str) -> 
         db.session.commit()
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, keep_session: str | None = None) -> int:
+    """Set a new password and end every other login of the user (all but `keep_session`, the key
+    of the login that made the change). Returns how many logins were ended."""
     if not user.check_password(current):
         raise AccountsError(_l("This is not your current password."), "current_password")
     with write_intent():
         _set_password(user, new)
         _kill_resets(user, utcnow())
-        audit("user", user.id, "password_changed", actor=user, organisation_id=user.organisation_id)
+        ended = sessions.end_sessions(user, keep=keep_session)
+        audit("user", user.id, "password_changed", actor=user, organisation_id=user.organisation_id,
+              sessions_ended=ended)
         db.session.commit()
+    return ended
+
+
+def sign_out_everywhere(user: User) -> int:
+    """End every login of the user, on every device. Returns how many."""
+    with write_intent():
+        ended = sessions.end_sessions(user)
+        audit("user", user.id, "signed_out_everywhere", actor=user, organisation_id=user.organisation_id,
+              sessions_ended=ended)
+        db.session.commit()
+    return ended
 
 
 # --- password reset -------------------------------------------------------------------------------
@@ -167,7 +206,10 @@ def reset_password(token: str, password: str, now: datetime | None = None) -> Us
         user = db.session.get(User, reset.user_id)
         _set_password(user, password)
         _kill_resets(user, now)
-        audit("user", user.id, "password_reset", actor=user, organisation_id=user.organisation_id)
+        # Whoever knew the old password may be logged in somewhere: every login ends.
+        ended = sessions.end_sessions(user)
+        audit("user", user.id, "password_reset", actor=user, organisation_id=user.organisation_id,
+              sessions_ended=ended)
         db.session.commit()
         return user
 
