@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("academy", __name__)
 
-from . import jobs, loaders, routes, home  # noqa: E402,F401
+from . import jobs, loaders, notifications, routes, home  # noqa: E402,F401

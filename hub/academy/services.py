@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,10 +26,12 @@ from sqlalchemy.orm import selectinload
 
 from .. import facts, signals
 from ..accounts.models import PARTNER, Invitation, Organisation, User
-from ..core.services import audit, notify, queue_mail
+from ..core import notifications
+from ..core.services import audit
 from ..database import utcnow, write_intent
 from ..extensions import db
-from ..web import Page, absolute_url, path_for
+from ..web import Page, absolute_url
+from . import notifications as academy_notes
 from .models import (FAILED, IN_PROGRESS, PASSED, Attempt, AttemptQuestion, Certificate, Course, Lesson,
                      LessonProgress, OnboardingDone, OnboardingPlan, OnboardingStepDef, Quiz, Track, TrackCourse)
 
@@ -448,10 +449,9 @@ def _issue(user: User, attempt: Attempt, now: datetime) -> tuple[Certificate, bo
     db.session.flush()
     audit("certificate", cert.id, "renewed" if renewal else "issued", actor=user,
           organisation_id=cert.organisation_id, track=t.slug, expires=cert.expires_at.isoformat())
-    with force_locale(user.locale or "ru"):
-        notify([user], _("Certificate earned: %(track)s, valid until %(date)s.", track=t.title(user.locale or "ru"),
-                         date=cert.expires_at.date().isoformat()),
-               link=path_for("academy.certificate", cert_id=cert.id))
+    notifications.send([user], "academy.certificate_earned", obj=cert,
+                       params={"track": academy_notes.track_title(t), "until": notifications.Day.of(cert.expires_at)},
+                       link_endpoint="academy.certificate", link_values={"cert_id": cert.id})
     return cert, renewal
 
 
@@ -489,9 +489,11 @@ def revoke(cert: Certificate, actor: User, reason: str, now: datetime | None = N
             raise AcademyError(_("This certificate is already revoked."))
         db.session.refresh(cert)
         audit("certificate", cert.id, "revoked", actor=actor, organisation_id=cert.organisation_id, reason=reason)
-        with force_locale(cert.user.locale or "ru"):
-            notify([cert.user], _("Your certificate was revoked: %(reason)s", reason=reason),
-                   link=path_for("academy.certificate", cert_id=cert.id))
+        t = db.session.scalar(select(Track).where(Track.slug == cert.track_slug))
+        notifications.send([cert.user], "academy.certificate_revoked", obj=cert,
+                           params={"track": academy_notes.track_title(t) if t else cert.track_slug,
+                                   "reason": reason},
+                           link_endpoint="academy.certificate", link_values={"cert_id": cert.id})
         db.session.commit()
     signals.certificate_expired.send(cert, reason="revoked")
 
@@ -512,14 +514,10 @@ def certificate_jobs(now: datetime | None = None) -> tuple[int, int]:
             if not claimed:
                 continue
             t = db.session.scalar(select(Track).where(Track.slug == cert.track_slug))
-            language = cert.user.locale or "ru"
-            name = t.title(language) if t else cert.track_slug
-            with force_locale(language):
-                text = _("Your certificate «%(track)s» expires on %(date)s. Pass the final exam again to renew it.",
-                         track=name, date=cert.expires_at.date().isoformat())
-                notify([cert.user], text, link=path_for("academy.certificate", cert_id=cert.id))
-                queue_mail(cert.user.email, _("Your certificate expires in %(days)s days", days=REMINDER_DAYS),
-                           text + "\n\n" + absolute_url("academy.certificate", cert_id=cert.id))
+            notifications.send([cert.user], "academy.certificate_expiring", obj=cert,
+                               params={"track": academy_notes.track_title(t) if t else cert.track_slug,
+                                       "until": notifications.Day.of(cert.expires_at), "days": REMINDER_DAYS},
+                               link_endpoint="academy.certificate", link_values={"cert_id": cert.id})
             reminded += 1
         gone = db.session.scalars(select(Certificate).where(
             Certificate.revoked_at.is_(None), Certificate.expiry_noted_at.is_(None),

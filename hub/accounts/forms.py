@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
@@ -86,6 +86,20 @@ class ChangePasswordForm(FlaskForm):
     def validate_current_password(self, field):
         if not self._user.check_password(field.data or ""):
             raise ValidationError(_l("This is not your current password."))
+
+
+class EmailChoicesForm(FlaskForm):
+    """Which notification types also reach the user by e-mail: one checkbox per type offered to
+    them (`groups` from hub.core.notifications.email_choices); a forged type fails validation."""
+
+    email = SelectMultipleField(_l("Also by e-mail"), choices=[], validate_choice=True)
+
+    def __init__(self, groups, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email.choices = [(choice.type.key, str(choice.type.label)) for _feature, items in groups
+                              for choice in items]
+        if kwargs.get("formdata", True) is None:
+            self.email.data = [choice.type.key for _feature, items in groups for choice in items if choice.email]
 
 
 class InviteForm(FlaskForm):

@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from ..core import notifications
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES, locale_code
 from ..web import page_number, public, redirect_to, render, roles_required, safe_next
 from . import bp, services, sessions
-from .forms import (AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, InviteForm, LoginForm,
-                    OrganisationForm, ProfileForm, ResetPasswordForm)
+from .forms import (AcceptInvitationForm, ChangePasswordForm, EmailChoicesForm, ForgotPasswordForm, InviteForm,
+                    LoginForm, OrganisationForm, ProfileForm, ResetPasswordForm)
 from .labels import PARTNER_TYPE_LABELS, SEGMENT_LABELS
 from .models import ADMIN, MANAGER, PARTNER_ADMIN, VENDOR_ROLES, Organisation
 
@@ -114,7 +115,7 @@ def reset_password(token: str):
 # --- profile --------------------------------------------------------------------------------------
 
 def _profile_forms(submitted: str | None = None):
-    """Both forms of the profile page; only the submitted one reads the request."""
+    """The forms of the profile page; only the submitted one reads the request."""
     user = current_user._get_current_object()
     profile = (ProfileForm(prefix="profile") if submitted == "profile"
                else ProfileForm(prefix="profile", formdata=None, obj=user))
@@ -122,24 +123,34 @@ def _profile_forms(submitted: str | None = None):
         profile.locale.data = locale_code()
     password = (ChangePasswordForm(user, prefix="pw") if submitted == "password"
                 else ChangePasswordForm(user, prefix="pw", formdata=None))
-    return profile, password
+    groups = notifications.email_choices(user)
+    choices = (EmailChoicesForm(groups, prefix="mail") if submitted == "email"
+               else EmailChoicesForm(groups, prefix="mail", formdata=None))
+    return profile, password, choices, groups
+
+
+def _profile_page(block: str, status: int, profile, password, choices, groups):
+    return render("accounts/profile.html", block=block, form=profile, password_form=password,
+                  choices_form=choices, email_groups=groups, open_sessions=sessions.open_sessions(current_user),
+                  status=status)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
-    form, password_form = _profile_forms("profile" if request.method == "POST" else None)
+    forms = _profile_forms("profile" if request.method == "POST" else None)
+    form = forms[0]
     if request.method == "POST" and form.validate():
         locale = form.locale.data if form.locale.data in LANGUAGES else None
         services.update_profile(current_user, form.name.data, locale, form.timezone.data)
         flash(_("Your profile has been saved."), "success")
         return redirect_to(url_for("accounts.profile"))
-    return render("accounts/profile.html", block="profile_form", form=form, password_form=password_form,
-                  open_sessions=sessions.open_sessions(current_user), status=_status(form))
+    return _profile_page("profile_form", _status(form), *forms)
 
 
 @bp.route("/profile/password", methods=["POST"])
 def change_password():
-    form, password_form = _profile_forms("password")
+    forms = _profile_forms("password")
+    password_form = forms[1]
     if password_form.validate():
         try:
             ended = services.change_password(current_user, password_form.current_password.data,
@@ -152,8 +163,18 @@ def change_password():
                 flash(ngettext("You have been signed out on %(num)d other device.",
                                "You have been signed out on %(num)d other devices.", ended), "info")
             return redirect_to(url_for("accounts.profile"))
-    return render("accounts/profile.html", block="password_form", form=form, password_form=password_form,
-                  open_sessions=sessions.open_sessions(current_user), status=_status(password_form))
+    return _profile_page("password_form", _status(password_form), *forms)
+
+
+@bp.route("/profile/notifications", methods=["POST"])
+def email_choices():
+    forms = _profile_forms("email")
+    choices = forms[2]
+    if choices.validate():
+        services.save_email_choices(current_user, choices.email.data or [])
+        flash(_("Your e-mail choices have been saved."), "success")
+        return redirect_to(url_for("accounts.profile", _anchor="email-choices"))
+    return _profile_page("email_choices", _status(choices), *forms)
 
 
 # --- invitations and team -------------------------------------------------------------------------

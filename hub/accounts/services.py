@@ -7,18 +7,18 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import signals
-from ..core.services import audit, queue_mail
+from ..core import notifications
+from ..core.services import audit
 from ..database import dialect_insert, utcnow, write_intent
 from ..extensions import db
-from ..web import Page, absolute_url
+from ..i18n import locale_code
+from ..web import Page
 from . import sessions
 from .models import (MANAGER, MEMBER, PARTNER, PARTNER_ADMIN, PARTNER_ROLES, ROLES, VENDOR, VENDOR_ROLES, Invitation,
                      LoginFailure, Organisation, PasswordReset, User, token_digest)
@@ -138,6 +138,13 @@ def change_password(user: User, current: str, new: str, keep_session: str | None
     return ended
 
 
+def save_email_choices(user: User, wanted: list[str]) -> None:
+    """Which notification types also reach the user by e-mail (the others stay in the inbox)."""
+    with write_intent():
+        notifications.save_email_choices(user, wanted)
+        db.session.commit()
+
+
 def sign_out_everywhere(user: User) -> int:
     """End every login of the user, on every device. Returns how many."""
     with write_intent():
@@ -166,14 +173,11 @@ def request_password_reset(email: str, now: datetime | None = None) -> str | Non
         token = secrets.token_urlsafe(32)
         db.session.add(PasswordReset(token_hash=token_digest(token), user_id=user.id, created_at=now,
                                      expires_at=now + RESET_VALID))
-        link = absolute_url("accounts.reset_password", token=token)
-        with force_locale(_mail_locale(user.locale)):
-            subject = _("Reset your Partner Hub password")
-            body = _("Hello %(name)s,\n\nsomeone (hopefully you) asked to reset your password for "
-                     "Partner Hub. Open this link within an hour to choose a new one:\n\n%(link)s\n\n"
-                     "If it was not you, ignore this message: your password stays as it is.",
-                     name=user.name, link=link)
-        queue_mail(user.email, subject, body)
+        # To the address, in the user's language, else the one the request was made in.
+        to = notifications.Address(user.email, name=user.name, locale=_mail_locale(user.locale),
+                                   timezone=user.timezone)
+        notifications.send([to], "accounts.password_reset", obj=user,
+                           link_endpoint="accounts.reset_password", link_values={"token": token})
         db.session.commit()
         return token
 
@@ -286,25 +290,15 @@ def invite(inviter: User | None, email: str, role: str, organisation: Organisati
             expires_at=now + timedelta(days=current_app.config["INVITATION_DAYS"]))
         db.session.add(invitation)
         db.session.flush()
-        link = absolute_url("accounts.accept_invitation", token=token)
-        with force_locale(_mail_locale()):
-            subject, body = _invitation_mail(inviter, organisation, name, link)
-        queue_mail(email, subject, body)
+        notifications.send(
+            [notifications.Address(email, name=name or None, locale=_mail_locale())], "accounts.invitation",
+            obj=invitation, params={"org": organisation.name, "inviter": getattr(inviter, "name", None),
+                                    "days": current_app.config["INVITATION_DAYS"]},
+            link_endpoint="accounts.accept_invitation", link_values={"token": token})
         audit("invitation", invitation.id, "sent", actor=inviter, organisation_id=organisation.id,
               email=email, role=role)
         db.session.commit()
         return invitation, token
-
-
-def _invitation_mail(inviter, organisation, name, link) -> tuple[str, str]:
-    subject = _("You are invited to Partner Hub of %(org)s", org=organisation.name)
-    body = _("Hello%(name)s,\n\n%(inviter)s invites you to join %(org)s on Partner Hub, the "
-             "partner portal of Kvant Soft.\n\nOpen this link to choose your password and log "
-             "in (it works for %(days)s days, once):\n\n%(link)s\n",
-             name=f" {name}" if name else "",
-             inviter=inviter.name if inviter is not None else _("Kvant Soft"),
-             org=organisation.name, days=current_app.config["INVITATION_DAYS"], link=link)
-    return subject, body
 
 
 def _mail_locale(preferred: str | None = None) -> str:
@@ -312,7 +306,6 @@ def _mail_locale(preferred: str | None = None) -> str:
     if preferred:
         return preferred
     if has_request_context():
-        from ..i18n import locale_code
         return locale_code()
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

@@ -3,23 +3,19 @@ from __future__ import annotations
 from flask import current_app, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..database import utcnow
 from ..extensions import db
 from ..i18n import LANG_COOKIE, LANGUAGES
 from ..web import base_url_adapter, public, redirect_to, render, safe_next
-from . import bp
-from .models import Notification
+from . import bp, notifications
 
 
 @bp.app_context_processor
 def _unread():
     if not current_user.is_authenticated:
         return {"unread_count": 0}
-    count = db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == current_user.id, Notification.read_at.is_(None)))
-    return {"unread_count": count}
+    return {"unread_count": notifications.unread_count(current_user)}
 
 
 @bp.route("/")
@@ -55,18 +51,13 @@ def set_language():
 
 @bp.route("/inbox")
 def inbox():
-    notes = list(db.session.scalars(
-        select(Notification).where(Notification.user_id == current_user.id)
-        .order_by(Notification.id.desc()).limit(100)))
-    return render("core/inbox.html", notes=notes)
+    # Rendered now, in the reader's language, whatever language the sender used.
+    return render("core/inbox.html", notes=notifications.inbox(current_user))
 
 
 @bp.route("/inbox/read", methods=["POST"])
 def inbox_read():
-    db.session.execute(
-        Notification.__table__.update()
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow()))
+    notifications.mark_all_read(current_user)
     db.session.commit()
     return redirect_to(url_for("core.inbox"))
 

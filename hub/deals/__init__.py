@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("deals", __name__)
 
-from . import jobs, routes  # noqa: E402,F401
+from . import jobs, notifications, routes  # noqa: E402,F401

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("rewards", __name__)
 
-from . import routes, listeners, jobs, panels  # noqa: E402,F401
+from . import routes, listeners, jobs, notifications, panels  # noqa: E402,F401
