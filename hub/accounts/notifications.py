@@ -4,6 +4,8 @@ from flask_babel import lazy_gettext as _l
 from ..core import notifications
 
 notifications.feature("accounts", _l("Your account"), order=90)
+# The profile page holds the e-mail choices (templates/accounts/profile.html, #email-choices).
+notifications.choices_page("accounts.profile", "email-choices")
 
 # The link carries the token: e-mail only, so no inbox row ever stores it.
 PASSWORD_RESET = notifications.register(

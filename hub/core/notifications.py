@@ -15,7 +15,7 @@ one call; this module knows no feature.
 
     notifications.feature("deals", _l("Deals"), order=10)
     notifications.register(
-        "deals.approved", _l("A deal of ours is approved"),
+        "deals.approved", _l("Our deal is approved"),
         text=_l("Your deal «%(customer)s» was approved: protected until %(until)s"),
         audience=lambda user: user.is_partner)
 
@@ -27,7 +27,7 @@ one call; this module knows no feature.
 Registering a type (`register(key, label, ...)`):
 - `key` is "<feature>.<event>"; the feature part groups the type on the profile page's e-mail
   choices under the label given by `feature(...)`.
-- `label`: what the e-mail choice says ("A deal of ours is approved").
+- `label`: what the e-mail choice says ("Our deal is approved").
 - How the line is rendered — exactly one of:
   `text=_l("... %(name)s ...")` (placeholders filled from the parameters, each formatted for the
   reader: dates, `Day`s and datetimes per locale and zone, `Money` per locale, `Translated` in the
@@ -55,6 +55,11 @@ time), `Day.of(datetime)` (shown as the day), `Decimal`, `Money(kopecks)` and
 `Translated({"ru": ..., "en": ...})`. A type's parameters may grow: a
 `text` whose placeholder is missing from an old row falls back to the type's label.
 
+Reading: `inbox(user)` (one query; each `Note.text` rendered in the current language),
+`unread_count`, `mark_all_read`, `render_line(note)`; `email_choices(user)` /
+`save_email_choices(user, keys)` back the choices form, on the page named by `choices_page(...)`
+(accounts: the profile), which every optional e-mail links to.
+
 For the features to come: digests (weekly reports, "new answers in your threads") are types of
 their own sent by a tick job (`send(users, "insights.weekly", params={...})` with a rich e-mail
 template); a per-type delivery value other than "instant"/"off" (e.g. "daily") is where a digest
@@ -64,6 +69,7 @@ Webhooks and insights will subscribe to the domain events (hub.signals), not to 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -235,6 +241,12 @@ class NotificationType:
 
 _FEATURES: dict[str, Feature] = {}
 _TYPES: dict[str, NotificationType] = {}
+_CHOICES_PAGE: list[tuple[str, str | None]] = []  # where users make their e-mail choices
+
+
+def choices_page(endpoint: str, anchor: str | None = None) -> None:
+    """Name the page where users choose their e-mails; each optional e-mail links to it."""
+    _CHOICES_PAGE[:] = [(endpoint, anchor)]
 
 
 def feature(name: str, label, order: int = 50) -> None:
@@ -380,9 +392,12 @@ def _email_wanted(kind: NotificationType, users: list) -> dict[int, bool]:
 def _queue(kind: NotificationType, person, note: Note, url: str | None) -> None:
     with speaking_to(getattr(person, "locale", None), getattr(person, "timezone", None)):
         note.text = render_line(note)
+        choices = None
+        if person.id is not None and kind.email == OPTIONAL and _CHOICES_PAGE:
+            endpoint, anchor = _CHOICES_PAGE[0]
+            choices = absolute_url(endpoint, _anchor=anchor) if anchor else absolute_url(endpoint)
         context = {"params": note.params, "note": note, "text": note.text, "url": url, "recipient": person,
-                   "choices_url": (absolute_url("accounts.profile", _anchor="email-choices")
-                                   if person.id is not None and kind.email == OPTIONAL else None)}
+                   "choices_url": choices}
         feature_name, event = kind.key.split(".", 1)
         specific = f"email/{feature_name}/{event}"
         text_template = _first_template(f"{specific}.txt", "email/notification.txt")
@@ -391,7 +406,8 @@ def _queue(kind: NotificationType, person, note: Note, url: str | None) -> None:
         if "subject" in current_app.jinja_env.get_template(text_template).blocks:
             subject = render_block(current_app.jinja_env, text_template, "subject", **context)
         subject = one_line(subject or note.text)
-        body = _render(text_template, **context).strip() + "\n"
+        # Templates end blocks on their own lines; a reader should not see the seams.
+        body = re.sub(r"\n{3,}", "\n\n", _render(text_template, **context)).strip() + "\n"
         html = _render(html_template, **context)
     queue_mail(person.email, subject, body, html=html, kind=kind.key)
 

@@ -96,7 +96,8 @@ def send_outbox(limit: int = 100) -> tuple[int, int]:
                             smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
                     smtp.send_message(build_email(message, config["MAIL_SENDER"]))
                 else:
-                    print(f"--- e-mail to {message.recipient}: {message.subject}\n{message.body}\n---",
+                    html = " (+ HTML alternative)" if message.html_body else ""
+                    print(f"--- e-mail to {message.recipient}: {message.subject}{html}\n{message.body}\n---",
                           file=sys.stderr)
                 message.sent_at = utcnow()
                 message.last_error = None
