@@ -221,7 +221,8 @@ def _client(app, user_id: int):
     from hub.extensions import db
 
     client = app.test_client()
-    key = sessions.open_session(db.session.get(User, user_id))
+    with app.app_context():  # a real server-side login, as the hub checks on every request
+        key = sessions.open_session(db.session.get(User, user_id))
     with client.session_transaction() as session:
         session["_user_id"] = key
         session["_fresh"] = True
