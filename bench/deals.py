@@ -216,9 +216,15 @@ def _views(app, args) -> list[View]:
 
 
 def _client(app, user_id: int):
+    from hub.accounts import sessions
+    from hub.accounts.models import User
+    from hub.extensions import db
+
     client = app.test_client()
+    with app.app_context():  # a real server-side login, as the hub checks on every request
+        key = sessions.open_session(db.session.get(User, user_id))
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = key
         session["_fresh"] = True
     return client
 

@@ -165,6 +165,7 @@ def _measure(app, args) -> None:
     from flask import url_for
     from sqlalchemy import func, select
 
+    from hub.accounts import sessions
     from hub.accounts.models import PARTNER_ADMIN, User
     from hub.extensions import db
     from hub.rewards.models import PeriodStat
@@ -182,8 +183,9 @@ def _measure(app, args) -> None:
         n_orgs = db.session.scalar(select(func.count()).select_from(PeriodStat).where(PeriodStat.period == "all"))
         print(f"  viewer: {partner.organisation.name}; organisations on the all-time board: {n_orgs:,}")
         client = app.test_client()
+        key = sessions.open_session(partner)
         with client.session_transaction() as session:
-            session["_user_id"] = str(partner.id)
+            session["_user_id"] = key
             session["_fresh"] = True
         with app.test_request_context():
             views = []

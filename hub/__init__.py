@@ -73,12 +73,10 @@ def _init_extensions(app: Flask) -> None:
     def _reset_write_intent(_exc):
         set_write_intent(False)
 
-    from .accounts.models import User
+    from .accounts import sessions
 
-    @login_manager.user_loader
-    def _load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+    # The id Flask-Login keeps in the cookies is the key of a server-side login, not the user id.
+    login_manager.user_loader(sessions.user_for_key)
 
 
 def _init_rules(app: Flask) -> None:

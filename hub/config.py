@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,8 +54,21 @@ def database_url(directory: Path) -> str:
     return url
 
 
+def trusted_hosts(value: str | None, base_url: str) -> list[str] | None:
+    """HUB_TRUSTED_HOSTS as Flask's TRUSTED_HOSTS: None (any host) when unset; otherwise the names
+    given (".example.com" also accepts its subdomains) plus the host of HUB_BASE_URL."""
+    names = [name.strip().lower() for name in (value or "").split(",") if name.strip()]
+    if not names:
+        return None
+    base_host = urlsplit(base_url).hostname
+    if base_host and base_host not in names:
+        names.append(base_host)
+    return names
+
+
 def from_environment() -> dict:
     directory = data_dir()
+    base_url = os.environ.get("HUB_BASE_URL", "http://127.0.0.1:5000")
     return {
         "DATA_DIR": str(directory),
         "SECRET_KEY": secret_key(directory),
@@ -62,7 +77,8 @@ def from_environment() -> dict:
         "BABEL_DEFAULT_LOCALE": os.environ.get("HUB_DEFAULT_LOCALE", "ru"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("HUB_TIMEZONE", "Europe/Moscow"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
-        "HUB_BASE_URL": os.environ.get("HUB_BASE_URL", "http://127.0.0.1:5000"),
+        "HUB_BASE_URL": base_url,
+        "TRUSTED_HOSTS": trusted_hosts(os.environ.get("HUB_TRUSTED_HOSTS"), base_url),
         "HUB_PROXY_HOPS": int(os.environ.get("HUB_PROXY_HOPS", "0")),
         "SESSION_COOKIE_SECURE": _bool(os.environ.get("HUB_HTTPS")),
         "REMEMBER_COOKIE_SECURE": _bool(os.environ.get("HUB_HTTPS")),
@@ -89,6 +105,9 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # How long a login lasts on the server (hub.accounts.sessions): with "keep me logged in" the
+    # remember cookie's life, without it Flask's PERMANENT_SESSION_LIFETIME (31 days).
+    REMEMBER_COOKIE_DURATION = timedelta(days=365)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     # The largest upload (a 20 MB library attachment) plus its form; each use has its own lower limit.

@@ -6,8 +6,11 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
 
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
 
@@ -52,6 +55,12 @@ def write_intent():
 
 def set_write_intent(value: bool) -> None:
     _write_intent.set(value)
+
+
+def dialect_insert(model):
+    """INSERT with ON CONFLICT (`on_conflict_do_update` / `_do_nothing`) for the database in use."""
+    name = db.session.get_bind().dialect.name
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(model)
 
 
 def configure_sqlite(engine: Engine) -> None:

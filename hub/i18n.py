@@ -1,13 +1,18 @@
 """Languages (P3): choosing the locale and formatting dates and money for it."""
 from __future__ import annotations
 
+import contextvars
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Iterator
+from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel import dates as babel_dates
 from babel.numbers import format_currency as _format_currency
-from flask import has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask import current_app, has_request_context, request
+from flask_babel import force_locale, format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
 LANGUAGES = ("ru", "en")
@@ -38,6 +43,27 @@ def locale_code() -> str:
     return str(get_locale() or "ru")
 
 
+# The zone of the person spoken to (see speaking_to); None: the viewer's, as Flask-Babel chooses.
+_zone: contextvars.ContextVar[str | None] = contextvars.ContextVar("speaking_to_zone", default=None)
+
+
+@contextmanager
+def speaking_to(locale: str | None, timezone: str | None) -> Iterator[None]:
+    """Translate and format for someone other than the viewer: the recipient of a notification or
+    an e-mail, who may read another language in another zone than the person whose action sent it.
+
+    Unknown or missing values fall back to HUB_DEFAULT_LOCALE / HUB_TIMEZONE.
+    """
+    config = current_app.config
+    locale = locale if locale in LANGUAGES else config.get("BABEL_DEFAULT_LOCALE", "ru")
+    token = _zone.set(timezone or config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
+    try:
+        with force_locale(locale):
+            yield
+    finally:
+        _zone.reset(token)
+
+
 def money(kopecks: int | None, currency: str = "RUB") -> str:
     """Integer kopecks per locale: «1 234 567 ₽» / «RUB 1,234,567»; kopecks shown only when present."""
     if kopecks is None:
@@ -59,16 +85,30 @@ def kopecks_to_input(kopecks: int | None) -> str:
 
 
 def fmt_date(value: date | datetime | None, style: str = "medium") -> str:
+    """A date per locale («5 дек. 2026 г.», "Dec 5, 2026"); a datetime is first moved to the zone."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return format_date(value, style)
+    zone = _zone.get()
+    if zone and isinstance(value, datetime):
+        return babel_dates.format_date(value.astimezone(ZoneInfo(zone)).date(), style, locale=locale_code())
     return format_date(value, style)
+
+
+def fmt_time(value: datetime | None, style: str = "short") -> str:
+    if value is None:
+        return ""
+    zone = _zone.get()
+    if zone:
+        return babel_dates.format_time(value, style, tzinfo=ZoneInfo(zone), locale=locale_code())
+    return format_time(value, style)
 
 
 def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
     if value is None:
         return ""
+    zone = _zone.get()
+    if zone:
+        return babel_dates.format_datetime(value, style, tzinfo=ZoneInfo(zone), locale=locale_code())
     return format_datetime(value, style)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from typing import Callable, Iterable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Response as FlaskResponse
 from flask import abort, current_app, has_request_context, make_response, redirect, render_template, request
@@ -75,13 +75,67 @@ def roles_required(*roles: str) -> Callable:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only local paths are followed after login, never another host."""
+    """Only local paths are followed after login, never another host.
+
+    Browsers read a backslash as a slash and drop tabs and newlines from URLs, so `/\\evil.test`
+    or `/<TAB>/evil.test` would leave the hub; such targets (also percent-encoded, as a second
+    decoding by a proxy would reveal them) are refused.
+    """
     if not target:
         return default
+    decoded = target
+    for _ in range(3):  # %255C is %5C after one decoding and a backslash after two
+        decoded = unquote(decoded)
+    if "\\" in decoded or any(ord(ch) < 32 or ord(ch) == 127 for ch in decoded):
+        return default
+    if not target.startswith("/") or decoded.startswith("//"):
+        return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
         return default
     return target
+
+
+# --- absolute links ------------------------------------------------------------------------------
+
+def _base_url() -> str:
+    return current_app.config["HUB_BASE_URL"].rstrip("/")
+
+
+def _adapter():
+    """A URL adapter for building paths without a request (no host needed for a path)."""
+    return current_app.url_map.bind("localhost", script_name="/")
+
+
+def _build(endpoint: str, values: dict) -> str:
+    anchor = values.pop("_anchor", None)
+    path = _adapter().build(endpoint, values)
+    return f"{path}#{anchor}" if anchor else path
+
+
+def path_for(endpoint: str, **values) -> str:
+    """The path of a page (for links stored in the database and shown inside the hub), the same in a
+    request, a CLI job or a thread: HUB_BASE_URL's own path (when the hub is mounted under one),
+    then the route's path. `endpoint` is the full name (`deals.show`), never `.show`."""
+    prefix = urlsplit(_base_url()).path.rstrip("/")
+    return prefix + _build(endpoint, dict(values))
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """The one way to build an absolute link (e-mail, notification, Open Badges id, calendar feed).
+
+    Always from HUB_BASE_URL, never from the request's Host header: a forged `Host: evil.test` on
+    `POST /password/forgot` must not mail a reset link pointing to evil.test.
+    """
+    return _base_url() + _build(endpoint, dict(values))
+
+
+def base_url_adapter():
+    """The URL adapter of a request to HUB_BASE_URL, for pages rendered after the real host was
+    refused (HUB_TRUSTED_HOSTS): their relative links still need building."""
+    parts = urlsplit(_base_url())
+    return current_app.url_map.bind(parts.netloc or "localhost", script_name=parts.path or "/",
+                                    url_scheme=parts.scheme or "http")
 
 
 class Page:
@@ -129,6 +183,7 @@ class Response(FlaskResponse):
 def install(app) -> None:
     """Access rule, security headers and Vary, for every response of the app."""
     app.response_class = Response
+    app.jinja_env.globals["absolute_url"] = absolute_url
 
     @app.before_request
     def _require_login():

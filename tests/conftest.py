@@ -243,10 +243,13 @@ def client(app):
 @pytest.fixture
 def login(client):
     """login(user): the test client now acts as that user (no password round trip)."""
-    def _login(user, target=None):
+    from hub.accounts import sessions
+
+    def _login(user, target=None, remember=False):
         target = target or client
+        key = sessions.open_session(user, remember=remember)  # a real server-side login
         with target.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = key
             session["_fresh"] = True
         return target
     return _login

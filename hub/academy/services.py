@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,10 +26,12 @@ from sqlalchemy.orm import selectinload
 
 from .. import facts, signals
 from ..accounts.models import PARTNER, Invitation, Organisation, User
-from ..core.services import audit, notify, queue_mail
+from ..core import notifications
+from ..core.services import audit
 from ..database import utcnow, write_intent
 from ..extensions import db
-from ..web import Page
+from ..web import Page, absolute_url
+from . import notifications as academy_notes
 from .models import (FAILED, IN_PROGRESS, PASSED, Attempt, AttemptQuestion, Certificate, Course, Lesson,
                      LessonProgress, OnboardingDone, OnboardingPlan, OnboardingStepDef, Quiz, Track, TrackCourse)
 
@@ -50,19 +51,6 @@ def lang() -> str:
     from ..i18n import locale_code
     code = locale_code()
     return code if code in ("ru", "en") else "ru"
-
-
-def path_for(endpoint: str, **values) -> str:
-    """A page's path, also outside a request (CLI tick, threads)."""
-    adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
-    return adapter.build(endpoint, values)
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """Inside a request the host asked for; elsewhere (mail from `tick`) HUB_BASE_URL."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    return current_app.config.get("HUB_BASE_URL", "").rstrip("/") + path_for(endpoint, **values)
 
 
 # --- content -----------------------------------------------------------------------------------
@@ -461,10 +449,9 @@ def _issue(user: User, attempt: Attempt, now: datetime) -> tuple[Certificate, bo
     db.session.flush()
     audit("certificate", cert.id, "renewed" if renewal else "issued", actor=user,
           organisation_id=cert.organisation_id, track=t.slug, expires=cert.expires_at.isoformat())
-    with force_locale(user.locale or "ru"):
-        notify([user], _("Certificate earned: %(track)s, valid until %(date)s.", track=t.title(user.locale or "ru"),
-                         date=cert.expires_at.date().isoformat()),
-               link=path_for("academy.certificate", cert_id=cert.id))
+    notifications.send([user], "academy.certificate_earned", obj=cert,
+                       params={"track": academy_notes.track_title(t), "until": notifications.Day.of(cert.expires_at)},
+                       link_endpoint="academy.certificate", link_values={"cert_id": cert.id})
     return cert, renewal
 
 
@@ -502,9 +489,11 @@ def revoke(cert: Certificate, actor: User, reason: str, now: datetime | None = N
             raise AcademyError(_("This certificate is already revoked."))
         db.session.refresh(cert)
         audit("certificate", cert.id, "revoked", actor=actor, organisation_id=cert.organisation_id, reason=reason)
-        with force_locale(cert.user.locale or "ru"):
-            notify([cert.user], _("Your certificate was revoked: %(reason)s", reason=reason),
-                   link=path_for("academy.certificate", cert_id=cert.id))
+        t = db.session.scalar(select(Track).where(Track.slug == cert.track_slug))
+        notifications.send([cert.user], "academy.certificate_revoked", obj=cert,
+                           params={"track": academy_notes.track_title(t) if t else cert.track_slug,
+                                   "reason": reason},
+                           link_endpoint="academy.certificate", link_values={"cert_id": cert.id})
         db.session.commit()
     signals.certificate_expired.send(cert, reason="revoked")
 
@@ -525,14 +514,10 @@ def certificate_jobs(now: datetime | None = None) -> tuple[int, int]:
             if not claimed:
                 continue
             t = db.session.scalar(select(Track).where(Track.slug == cert.track_slug))
-            language = cert.user.locale or "ru"
-            name = t.title(language) if t else cert.track_slug
-            with force_locale(language):
-                text = _("Your certificate «%(track)s» expires on %(date)s. Pass the final exam again to renew it.",
-                         track=name, date=cert.expires_at.date().isoformat())
-                notify([cert.user], text, link=path_for("academy.certificate", cert_id=cert.id))
-                queue_mail(cert.user.email, _("Your certificate expires in %(days)s days", days=REMINDER_DAYS),
-                           text + "\n\n" + absolute_url("academy.certificate", cert_id=cert.id))
+            notifications.send([cert.user], "academy.certificate_expiring", obj=cert,
+                               params={"track": academy_notes.track_title(t) if t else cert.track_slug,
+                                       "until": notifications.Day.of(cert.expires_at), "days": REMINDER_DAYS},
+                               link_endpoint="academy.certificate", link_values={"cert_id": cert.id})
             reminded += 1
         gone = db.session.scalars(select(Certificate).where(
             Certificate.revoked_at.is_(None), Certificate.expiry_noted_at.is_(None),
@@ -564,23 +549,23 @@ def issuer_json() -> dict:
     vendor = db.session.scalar(select(Organisation).where(Organisation.kind != PARTNER).order_by(Organisation.id))
     sender = current_app.config.get("MAIL_SENDER", "")
     email = sender[sender.find("<") + 1:sender.rfind(">")] if "<" in sender else sender
-    return {"@context": OB_CONTEXT, "id": url_for("academy.badge_issuer", _external=True), "type": "Profile",
-            "name": vendor.name if vendor else "Partner Hub", "url": url_for("core.home", _external=True),
+    return {"@context": OB_CONTEXT, "id": absolute_url("academy.badge_issuer"), "type": "Profile",
+            "name": vendor.name if vendor else "Partner Hub", "url": absolute_url("core.home"),
             "email": email}
 
 
 def badge_class_json(t: Track) -> dict:
-    return {"@context": OB_CONTEXT, "id": url_for("academy.badge_class", slug=t.slug, _external=True),
+    return {"@context": OB_CONTEXT, "id": absolute_url("academy.badge_class", slug=t.slug),
             "type": "BadgeClass", "name": t.title_en, "description": t.summary_en,
-            "image": url_for("academy.badge_image", slug=t.slug, _external=True),
+            "image": absolute_url("academy.badge_image", slug=t.slug),
             "criteria": {"narrative": (
                 "Complete every required course of the track and pass its final exam "
                 f"(valid for {t.validity_months} months).")},
-            "issuer": url_for("academy.badge_issuer", _external=True)}
+            "issuer": absolute_url("academy.badge_issuer")}
 
 
 def assertion_json(cert: Certificate) -> dict:
-    own = url_for("academy.badge_assertion", code=cert.code, _external=True)
+    own = absolute_url("academy.badge_assertion", code=cert.code)
     if cert.revoked_at is not None:
         return {"@context": OB_CONTEXT, "id": own, "type": "Assertion", "revoked": True,
                 "revocationReason": cert.revoke_reason or ""}
@@ -588,11 +573,11 @@ def assertion_json(cert: Certificate) -> dict:
         "@context": OB_CONTEXT, "id": own, "type": "Assertion",
         "recipient": {"type": "email", "hashed": True, "salt": cert.salt,
                       "identity": recipient_identity(cert.recipient_email, cert.salt)},
-        "badge": url_for("academy.badge_class", slug=cert.track_slug, _external=True),
+        "badge": absolute_url("academy.badge_class", slug=cert.track_slug),
         "verification": {"type": "hosted"},
         "issuedOn": cert.issued_at.isoformat(),
         "expires": cert.expires_at.isoformat(),
-        "evidence": [{"id": url_for("academy.verify", code=cert.code, _external=True),
+        "evidence": [{"id": absolute_url("academy.verify", code=cert.code),
                       "narrative": "Completed the track's courses and passed its final exam"
                                    + (f" with {cert.score_percent}%." if cert.score_percent is not None else ".")}],
     }

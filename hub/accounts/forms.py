@@ -94,6 +94,20 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError(_l("This is not your current password."))
 
 
+class EmailChoicesForm(FlaskForm):
+    """Which notification types also reach the user by e-mail: one checkbox per type offered to
+    them (`groups` from hub.core.notifications.email_choices); a forged type fails validation."""
+
+    email = SelectMultipleField(_l("Also by e-mail"), choices=[], validate_choice=True)
+
+    def __init__(self, groups, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email.choices = [(choice.type.key, str(choice.type.label)) for _feature, items in groups
+                              for choice in items]
+        if kwargs.get("formdata", True) is None:
+            self.email.data = [choice.type.key for _feature, items in groups for choice in items if choice.email]
+
+
 class InviteForm(FlaskForm):
     """Who may be invited where depends on the inviter: the choices are narrowed in __init__,
     so a forged organisation or role in the POST fails validation like any wrong choice."""

@@ -108,6 +108,29 @@ class User(UserMixin, db.Model):
 
     organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id], lazy="joined")
 
+    # The login (UserSession) this object was loaded for; not a column. Flask-Login keeps get_id()
+    # in the session cookie and the remember cookie, so both name one server-side login that
+    # logout, a password change or "sign out everywhere" can end (Flask-Login's alternative
+    # tokens).
+    session_key = None
+
+    def get_id(self) -> str:  # Flask-Login
+        if not self.session_key:
+            raise RuntimeError("log users in with hub.accounts.sessions.log_in(), which opens a login")
+        return self.session_key
+
+    # UserMixin compares get_id(), which is now per login: the same person is the same user.
+    def __eq__(self, other):
+        if isinstance(other, User):
+            return self.id == other.id
+        return NotImplemented
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
+
     def set_password(self, password: str) -> None:
         # scrypt: memory-hard, Werkzeug's default KDF.
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -183,3 +206,33 @@ class PasswordReset(db.Model):
     used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):
+    """One login on one device: the session cookie and the remember cookie carry its random key
+    (only the digest is stored). Deleting the row ends the login, whatever cookies remain."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+
+
+class LoginFailure(db.Model):
+    """Wrong-password counter of an e-mail address that has no account.
+
+    An account keeps its counter on its own row (User.failed_logins / locked_until); an address
+    without one counts here the same way, so that the lock-out, and its message, cannot tell
+    which addresses have accounts.
+    """
+
+    __tablename__ = "login_failure"
+
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_babel import ngettext
+from flask_login import current_user
 
+from ..core import notifications
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES, locale_code
 from ..web import page_number, public, redirect_to, render, roles_required, safe_next
-from . import bp, services
+from . import bp, services, sessions
 from .. import files
 from . import profile as org_profile
-from .forms import (AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, InviteForm, LoginForm,
-                    OrganisationForm, OrganisationProfileForm, ProfileForm, ResetPasswordForm)
+from .forms import (AcceptInvitationForm, ChangePasswordForm, EmailChoicesForm, ForgotPasswordForm, InviteForm,
+                    LoginForm, OrganisationForm, OrganisationProfileForm, ProfileForm, ResetPasswordForm)
 from .labels import PARTNER_TYPE_LABELS, SEGMENT_LABELS
 from .models import ADMIN, MANAGER, PARTNER_ADMIN, VENDOR_ROLES, Organisation
 
@@ -54,16 +56,24 @@ def login():
             if user is None:
                 form.password.errors.append(_("Wrong e-mail or password."))
             else:
-                login_user(user, remember=form.remember.data)
+                sessions.log_in(user, remember=form.remember.data)
                 return redirect_to(safe_next(request.args.get("next"), url_for("core.home")))
     return render("accounts/login.html", block="login_form", form=form, status=_status(form))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    sessions.log_out()
     flash(_("You have logged out."), "info")
     return redirect_to(url_for("program.page"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+def logout_everywhere():
+    services.sign_out_everywhere(current_user._get_current_object())
+    sessions.log_out()
+    flash(_("You have been signed out on every device. Log in again to continue."), "info")
+    return redirect_to(url_for("accounts.login"))
 
 
 # --- password reset -------------------------------------------------------------------------------
@@ -97,7 +107,7 @@ def reset_password(token: str):
         except services.AccountsError as error:
             return render("accounts/link_invalid.html", status=410, message=error.message,
                           title=_("Password reset"))
-        logout_user()
+        sessions.log_out()
         flash(_("Your password has been changed. Log in with the new one."), "success")
         return redirect_to(url_for("accounts.login"))
     return render("accounts/reset_password.html", block="reset_form", form=form, token=token,
@@ -107,7 +117,7 @@ def reset_password(token: str):
 # --- profile --------------------------------------------------------------------------------------
 
 def _profile_forms(submitted: str | None = None):
-    """Both forms of the profile page; only the submitted one reads the request."""
+    """The forms of the profile page; only the submitted one reads the request."""
     user = current_user._get_current_object()
     profile = (ProfileForm(prefix="profile") if submitted == "profile"
                else ProfileForm(prefix="profile", formdata=None, obj=user))
@@ -115,35 +125,58 @@ def _profile_forms(submitted: str | None = None):
         profile.locale.data = locale_code()
     password = (ChangePasswordForm(user, prefix="pw") if submitted == "password"
                 else ChangePasswordForm(user, prefix="pw", formdata=None))
-    return profile, password
+    groups = notifications.email_choices(user)
+    choices = (EmailChoicesForm(groups, prefix="mail") if submitted == "email"
+               else EmailChoicesForm(groups, prefix="mail", formdata=None))
+    return profile, password, choices, groups
+
+
+def _profile_page(block: str, status: int, profile, password, choices, groups):
+    return render("accounts/profile.html", block=block, form=profile, password_form=password,
+                  choices_form=choices, email_groups=groups, open_sessions=sessions.open_sessions(current_user),
+                  status=status)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
-    form, password_form = _profile_forms("profile" if request.method == "POST" else None)
+    forms = _profile_forms("profile" if request.method == "POST" else None)
+    form = forms[0]
     if request.method == "POST" and form.validate():
         locale = form.locale.data if form.locale.data in LANGUAGES else None
         services.update_profile(current_user, form.name.data, locale, form.timezone.data)
         flash(_("Your profile has been saved."), "success")
         return redirect_to(url_for("accounts.profile"))
-    return render("accounts/profile.html", block="profile_form", form=form, password_form=password_form,
-                  status=_status(form))
+    return _profile_page("profile_form", _status(form), *forms)
 
 
 @bp.route("/profile/password", methods=["POST"])
 def change_password():
-    form, password_form = _profile_forms("password")
+    forms = _profile_forms("password")
+    password_form = forms[1]
     if password_form.validate():
         try:
-            services.change_password(current_user, password_form.current_password.data,
-                                     password_form.password.data)
+            ended = services.change_password(current_user, password_form.current_password.data,
+                                             password_form.password.data, keep_session=current_user.session_key)
         except services.AccountsError as error:
             _apply(password_form, error)
         else:
             flash(_("Your password has been changed."), "success")
+            if ended:
+                flash(ngettext("You have been signed out on %(num)d other device.",
+                               "You have been signed out on %(num)d other devices.", ended), "info")
             return redirect_to(url_for("accounts.profile"))
-    return render("accounts/profile.html", block="password_form", form=form, password_form=password_form,
-                  status=_status(password_form))
+    return _profile_page("password_form", _status(password_form), *forms)
+
+
+@bp.route("/profile/notifications", methods=["POST"])
+def email_choices():
+    forms = _profile_forms("email")
+    choices = forms[2]
+    if choices.validate():
+        services.save_email_choices(current_user, choices.email.data or [])
+        flash(_("Your e-mail choices have been saved."), "success")
+        return redirect_to(url_for("accounts.profile", _anchor="email-choices"))
+    return _profile_page("email_choices", _status(choices), *forms)
 
 
 # --- invitations and team -------------------------------------------------------------------------
@@ -206,8 +239,7 @@ def accept_invitation(token: str):
         except services.AccountsError as error:
             return render("accounts/link_invalid.html", status=410, message=error.message,
                           title=_("Invitation"))
-        logout_user()
-        login_user(user)
+        sessions.log_in(user)
         flash(_("Welcome to Partner Hub, %(name)s!", name=user.name), "success")
         return redirect_to(url_for("core.home"))
     return render("accounts/accept_invitation.html", block="accept_form", form=form, invitation=invitation,

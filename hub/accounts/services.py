@@ -6,20 +6,22 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import signals
-from ..core.services import audit, queue_mail
-from ..database import utcnow, write_intent
+from ..core import notifications
+from ..core.services import audit
+from ..database import dialect_insert, utcnow, write_intent
 from ..extensions import db
+from ..i18n import locale_code
 from ..web import Page
-from .models import (MANAGER, MEMBER, PARTNER, PARTNER_ADMIN, PARTNER_ROLES, ROLES, VENDOR, VENDOR_ROLES, Invitation, Organisation, PasswordReset, User, token_digest)
+from . import sessions
+from .models import (MANAGER, MEMBER, PARTNER, PARTNER_ADMIN, PARTNER_ROLES, ROLES, VENDOR, VENDOR_ROLES, Invitation,
+                     LoginFailure, Organisation, PasswordReset, User, token_digest)
 
 RESET_VALID = timedelta(hours=1)
 
@@ -43,26 +45,22 @@ class LoginLocked(Exception):
 def authenticate(email: str, password: str, now: datetime | None = None) -> User | None:
     """The user when the password is right; None otherwise. Raises LoginLocked while locked.
 
-    After LOGIN_MAX_FAILURES wrong passwords the account is locked for LOGIN_LOCK_MINUTES, kept in
-    the database so that it holds across workers and machines.
+    After LOGIN_MAX_FAILURES wrong passwords the address is locked for LOGIN_LOCK_MINUTES, kept in
+    the database so that it holds across workers and machines. An address without an account is
+    counted and locked exactly like one with (LoginFailure), and the password is hashed in every
+    case, so neither the answer nor its timing tells which addresses have accounts.
     """
     email = (email or "").strip().lower()
     now = now or utcnow()
     with write_intent():
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user is None:
-            # Same work as a real check, so that timing does not reveal which e-mails exist.
-            User(password_hash=_dummy_hash()).check_password(password)
+        holder = user if user is not None else db.session.get(LoginFailure, token_digest(email))
+        right = (user or User(password_hash=_dummy_hash())).check_password(password)
+        if holder is not None and holder.locked_until and holder.locked_until > now:
             db.session.rollback()
-            return None
-        if user.locked_until and user.locked_until > now:
-            db.session.rollback()
-            raise LoginLocked(user.locked_until)
-        if not user.check_password(password) or not user.is_active:
-            user.failed_logins += 1
-            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-                user.failed_logins = 0
+            raise LoginLocked(holder.locked_until)
+        if user is None or not right or not user.is_active:
+            _count_failure(user, email, now)
             db.session.commit()
             return None
         user.failed_logins = 0
@@ -70,6 +68,32 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
         user.last_login_at = now
         db.session.commit()
         return user
+
+
+def _count_failure(user: User | None, email: str, now: datetime) -> None:
+    if user is None:
+        # An upsert: two first failures racing for one unknown address must not collide.
+        insert = dialect_insert(LoginFailure).values(address_hash=token_digest(email), failed_logins=1,
+                                                     updated_at=now)
+        db.session.execute(insert.on_conflict_do_update(
+            index_elements=[LoginFailure.address_hash],
+            set_={"failed_logins": LoginFailure.failed_logins + 1, "updated_at": now}))
+        holder = db.session.get(LoginFailure, token_digest(email), populate_existing=True)
+    else:
+        holder = user
+        holder.failed_logins += 1
+    if holder.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        holder.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        holder.failed_logins = 0
+
+
+def purge_login_failures(now: datetime | None = None) -> int:
+    """Forget the counters of unknown addresses that are neither locked nor recently tried."""
+    now = now or utcnow()
+    quiet = now - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"]) - timedelta(days=1)
+    return db.session.execute(delete(LoginFailure).where(
+        LoginFailure.updated_at < quiet,
+        (LoginFailure.locked_until.is_(None)) | (LoginFailure.locked_until < now))).rowcount
 
 
 _DUMMY: list[str] = []
@@ -89,14 +113,6 @@ def _set_password(user: User, password: str) -> None:
     user.locked_until = None
 
 
-def _external_url(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail: the request's host, or HUB_BASE_URL outside a request."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["HUB_BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
-
-
 # --- profile and password -------------------------------------------------------------------------
 
 def update_profile(user: User, name: str, locale: str | None, timezone: str) -> None:
@@ -107,14 +123,36 @@ def update_profile(user: User, name: str, locale: str | None, timezone: str) -> 
         db.session.commit()
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, keep_session: str | None = None) -> int:
+    """Set a new password and end every other login of the user (all but `keep_session`, the key
+    of the login that made the change). Returns how many logins were ended."""
     if not user.check_password(current):
         raise AccountsError(_l("This is not your current password."), "current_password")
     with write_intent():
         _set_password(user, new)
         _kill_resets(user, utcnow())
-        audit("user", user.id, "password_changed", actor=user, organisation_id=user.organisation_id)
+        ended = sessions.end_sessions(user, keep=keep_session)
+        audit("user", user.id, "password_changed", actor=user, organisation_id=user.organisation_id,
+              sessions_ended=ended)
         db.session.commit()
+    return ended
+
+
+def save_email_choices(user: User, wanted: list[str]) -> None:
+    """Which notification types also reach the user by e-mail (the others stay in the inbox)."""
+    with write_intent():
+        notifications.save_email_choices(user, wanted)
+        db.session.commit()
+
+
+def sign_out_everywhere(user: User) -> int:
+    """End every login of the user, on every device. Returns how many."""
+    with write_intent():
+        ended = sessions.end_sessions(user)
+        audit("user", user.id, "signed_out_everywhere", actor=user, organisation_id=user.organisation_id,
+              sessions_ended=ended)
+        db.session.commit()
+    return ended
 
 
 # --- password reset -------------------------------------------------------------------------------
@@ -135,14 +173,11 @@ def request_password_reset(email: str, now: datetime | None = None) -> str | Non
         token = secrets.token_urlsafe(32)
         db.session.add(PasswordReset(token_hash=token_digest(token), user_id=user.id, created_at=now,
                                      expires_at=now + RESET_VALID))
-        link = _external_url("accounts.reset_password", token=token)
-        with force_locale(_mail_locale(user.locale)):
-            subject = _("Reset your Partner Hub password")
-            body = _("Hello %(name)s,\n\nsomeone (hopefully you) asked to reset your password for "
-                     "Partner Hub. Open this link within an hour to choose a new one:\n\n%(link)s\n\n"
-                     "If it was not you, ignore this message: your password stays as it is.",
-                     name=user.name, link=link)
-        queue_mail(user.email, subject, body)
+        # To the address, in the user's language, else the one the request was made in.
+        to = notifications.Address(user.email, name=user.name, locale=_mail_locale(user.locale),
+                                   timezone=user.timezone)
+        notifications.send([to], "accounts.password_reset", obj=user,
+                           link_endpoint="accounts.reset_password", link_values={"token": token})
         db.session.commit()
         return token
 
@@ -175,7 +210,10 @@ def reset_password(token: str, password: str, now: datetime | None = None) -> Us
         user = db.session.get(User, reset.user_id)
         _set_password(user, password)
         _kill_resets(user, now)
-        audit("user", user.id, "password_reset", actor=user, organisation_id=user.organisation_id)
+        # Whoever knew the old password may be logged in somewhere: every login ends.
+        ended = sessions.end_sessions(user)
+        audit("user", user.id, "password_reset", actor=user, organisation_id=user.organisation_id,
+              sessions_ended=ended)
         db.session.commit()
         return user
 
@@ -252,25 +290,15 @@ def invite(inviter: User | None, email: str, role: str, organisation: Organisati
             expires_at=now + timedelta(days=current_app.config["INVITATION_DAYS"]))
         db.session.add(invitation)
         db.session.flush()
-        link = _external_url("accounts.accept_invitation", token=token)
-        with force_locale(_mail_locale()):
-            subject, body = _invitation_mail(inviter, organisation, name, link)
-        queue_mail(email, subject, body)
+        notifications.send(
+            [notifications.Address(email, name=name or None, locale=_mail_locale())], "accounts.invitation",
+            obj=invitation, params={"org": organisation.name, "inviter": getattr(inviter, "name", None),
+                                    "days": current_app.config["INVITATION_DAYS"]},
+            link_endpoint="accounts.accept_invitation", link_values={"token": token})
         audit("invitation", invitation.id, "sent", actor=inviter, organisation_id=organisation.id,
               email=email, role=role)
         db.session.commit()
         return invitation, token
-
-
-def _invitation_mail(inviter, organisation, name, link) -> tuple[str, str]:
-    subject = _("You are invited to Partner Hub of %(org)s", org=organisation.name)
-    body = _("Hello%(name)s,\n\n%(inviter)s invites you to join %(org)s on Partner Hub, the "
-             "partner portal of Kvant Soft.\n\nOpen this link to choose your password and log "
-             "in (it works for %(days)s days, once):\n\n%(link)s\n",
-             name=f" {name}" if name else "",
-             inviter=inviter.name if inviter is not None else _("Kvant Soft"),
-             org=organisation.name, days=current_app.config["INVITATION_DAYS"], link=link)
-    return subject, body
 
 
 def _mail_locale(preferred: str | None = None) -> str:
@@ -278,7 +306,6 @@ def _mail_locale(preferred: str | None = None) -> str:
     if preferred:
         return preferred
     if has_request_context():
-        from ..i18n import locale_code
         return locale_code()
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

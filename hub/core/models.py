@@ -29,6 +29,8 @@ class AuditEntry(db.Model):
 
 
 class OutboxMessage(db.Model):
+    """An e-mail waiting to be sent (or sent): rendered for its recipient when queued."""
+
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,18 +38,39 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # The HTML alternative of `body` (multipart/alternative); None for plain-text-only messages.
+    html_body: Mapped[Optional[str]] = mapped_column(Text)
+    # The notification type it tells about ("deals.approved"), None for other mail.
+    kind: Mapped[Optional[str]] = mapped_column(String(60))
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[Optional[str]] = mapped_column(Text)
 
 
 class Notification(db.Model):
+    """An in-app notification, stored as what happened (type, object, parameters) and rendered
+    when read, in the reader's language (hub.core.notifications)."""
+
     __tablename__ = "notification"
     __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    message: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[Optional[str]] = mapped_column(String(40))
+    object_id: Mapped[Optional[int]]
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     link: Mapped[Optional[str]] = mapped_column(String(300))
     read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+
+class NotificationPreference(db.Model):
+    """A user's choice for one notification type: also by e-mail ("instant") or not ("off").
+    No row: the type's default for that user."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    type: Mapped[str] = mapped_column(String(60), primary_key=True)
+    email: Mapped[str] = mapped_column(String(10))

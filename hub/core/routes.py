@@ -3,24 +3,20 @@ from __future__ import annotations
 from flask import current_app, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..database import utcnow
 from ..extensions import db
 from ..i18n import LANG_COOKIE, LANGUAGES
 from ..ui import panels_for
-from ..web import public, redirect_to, render, safe_next
-from . import bp
-from .models import Notification
+from ..web import base_url_adapter, public, redirect_to, render, safe_next
+from . import bp, notifications
 
 
 @bp.app_context_processor
 def _unread():
     if not current_user.is_authenticated:
         return {"unread_count": 0}
-    count = db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == current_user.id, Notification.read_at.is_(None)))
-    return {"unread_count": count}
+    return {"unread_count": notifications.unread_count(current_user)}
 
 
 @bp.route("/")
@@ -52,18 +48,13 @@ def set_language():
 
 @bp.route("/inbox")
 def inbox():
-    notes = list(db.session.scalars(
-        select(Notification).where(Notification.user_id == current_user.id)
-        .order_by(Notification.id.desc()).limit(100)))
-    return render("core/inbox.html", notes=notes)
+    # Rendered now, in the reader's language, whatever language the sender used.
+    return render("core/inbox.html", notes=notifications.inbox(current_user))
 
 
 @bp.route("/inbox/read", methods=["POST"])
 def inbox_read():
-    db.session.execute(
-        Notification.__table__.update()
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow()))
+    notifications.mark_all_read(current_user)
     db.session.commit()
     return redirect_to(url_for("core.inbox"))
 
@@ -105,7 +96,17 @@ def too_many(_error):
 
 @bp.app_errorhandler(400)
 def bad_request(error):
+    from flask.globals import request_ctx
     from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import SecurityError
+
+    if isinstance(request.routing_exception, SecurityError):
+        # A Host outside HUB_TRUSTED_HOSTS: Flask refused to route, so there is no URL adapter
+        # and the page's links are built as if the request had come to HUB_BASE_URL. Checked
+        # first because a refused POST reaches here as a CSRF error.
+        request_ctx.url_adapter = base_url_adapter()
+        return render("core/error.html", status=400, code=400,
+                      message=_("This address does not belong to the hub. Use the hub's own address."))
     message = (_("The form has expired or was sent from elsewhere. Please reload the page and try again.")
                if isinstance(error, CSRFError) else _("The request could not be understood."))
     return render("core/error.html", status=400, code=400, message=message)

@@ -1,17 +1,18 @@
-"""Audit log (P8), notifications and the e-mail outbox (P7)."""
+"""Audit log (P8) and the e-mail outbox (P7); notifications are hub.core.notifications."""
 from __future__ import annotations
 
+import re
 import smtplib
 import sys
 from email.message import EmailMessage
-from typing import Any, Iterable
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
 from ..database import utcnow
 from ..extensions import db
-from .models import AuditEntry, Notification, OutboxMessage
+from .models import AuditEntry, OutboxMessage
 
 
 def audit(obj_type: str, obj_id: int, action: str, actor=None, organisation_id: int | None = None,
@@ -40,18 +41,35 @@ def history(obj_type: str, obj_id: int) -> list[AuditEntry]:
         .order_by(AuditEntry.id)))
 
 
-def notify(users: Iterable, message: str, link: str | None = None) -> None:
-    """In-app notification for each user (added to the session, committed by the caller)."""
-    now = utcnow()
-    for user in users:
-        db.session.add(Notification(user_id=user.id, message=message[:300], link=link, created_at=now))
+def queue_mail(recipient: str, subject: str, body: str, html: str | None = None,
+               kind: str | None = None) -> OutboxMessage:
+    """Put a message in the outbox; `flask --app hub outbox send` (and `tick`) delivers it.
 
-
-def queue_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
-    """Put a message in the outbox; `flask --app hub outbox send` (and `tick`) delivers it."""
-    message = OutboxMessage(recipient=recipient, subject=subject[:200], body=body, created_at=utcnow())
+    Features do not call this: they send a notification (hub.core.notifications.send), which
+    renders the e-mail's text and HTML from templates in the recipient's language.
+    """
+    message = OutboxMessage(recipient=recipient, subject=one_line(subject)[:200], body=body,
+                            html_body=html, kind=kind, created_at=utcnow())
     db.session.add(message)
     return message
+
+
+def one_line(text: str) -> str:
+    """A header value: line breaks and tabs become single spaces (no header injection); the
+    no-break spaces of formatted money and dates («1 500 000 ₽», «5 дек. 2026 г.») stay."""
+    return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
+
+
+def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    """The message as sent: text, plus the HTML as its alternative (multipart/alternative)."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    if message.html_body:
+        email.add_alternative(message.html_body, subtype="html")
+    return email
 
 
 def send_outbox(limit: int = 100) -> tuple[int, int]:
@@ -76,14 +94,10 @@ def send_outbox(limit: int = 100) -> tuple[int, int]:
                             smtp.starttls()
                         if config["SMTP_USER"]:
                             smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
-                    email = EmailMessage()
-                    email["From"] = config["MAIL_SENDER"]
-                    email["To"] = message.recipient
-                    email["Subject"] = message.subject
-                    email.set_content(message.body)
-                    smtp.send_message(email)
+                    smtp.send_message(build_email(message, config["MAIL_SENDER"]))
                 else:
-                    print(f"--- e-mail to {message.recipient}: {message.subject}\n{message.body}\n---",
+                    html = " (+ HTML alternative)" if message.html_body else ""
+                    print(f"--- e-mail to {message.recipient}: {message.subject}{html}\n{message.body}\n---",
                           file=sys.stderr)
                 message.sent_at = utcnow()
                 message.last_error = None

@@ -13,11 +13,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -26,9 +24,11 @@ from sqlalchemy.orm import joinedload
 from .. import csvexport, facts, signals
 from .. import inn as inn_numbers
 from ..accounts.models import VENDOR_ROLES, Organisation, User
-from ..core.services import audit, history, notify, queue_mail
+from ..core import notifications
+from ..core.services import audit, history
 from ..database import utcnow, write_intent
 from ..extensions import db
+from ..i18n import fmt_date, money
 from ..program import rules as program_rules
 from ..web import Page
 from .models import ACTIVE, APPROVED, EXPIRED, LOST, REJECTED, STATUSES, SUBMITTED, WON, Deal, DealClaim
@@ -379,8 +379,7 @@ def register_deal(user: User, data: DealInput, now: datetime | None = None) -> D
         deal.conflict_with_id = holder
         audit("deal", deal.id, "submitted", actor=user, organisation_id=deal.organisation_id,
               conflict_with=holder, territory_org=deal.territory_org_id)
-        _tell_managers(deal, lambda d: _("New deal registration: «%(customer)s» (%(amount)s).",
-                                         customer=d.customer_name, amount=_money(d.amount_kopecks)))
+        _tell_managers(deal, "deals.submitted", amount=notifications.Money(deal.amount_kopecks))
         db.session.commit()
     signals.deal_submitted.send(deal, actor=user)
     return deal
@@ -496,8 +495,7 @@ def approve(deal: Deal, actor: User, now: datetime | None = None) -> Deal:
         deal.updated_at = now
         audit("deal", deal.id, "approved", actor=actor, organisation_id=deal.organisation_id,
               protected_until=deal.protected_until.isoformat(), resolved_conflict_with=resolved)
-        _tell_partner(deal, lambda d: _("Your deal «%(customer)s» was approved. It is protected until %(date)s.",
-                                        customer=d.customer_name, date=date_text(d.protected_until)))
+        _tell_partner(deal, "deals.approved", until=deal.protected_until)
         _finish(deal, old, actor)
     return deal
 
@@ -518,8 +516,7 @@ def reject(deal: Deal, actor: User, reason: str, now: datetime | None = None) ->
         deal.updated_at = now
         _release_claims(deal)
         audit("deal", deal.id, "rejected", actor=actor, organisation_id=deal.organisation_id, reason=reason)
-        _tell_partner(deal, lambda d: _("Your deal «%(customer)s» was rejected: %(reason)s",
-                                        customer=d.customer_name, reason=d.rejection_reason))
+        _tell_partner(deal, "deals.rejected", reason=deal.rejection_reason)
         _finish(deal, old, actor)
     return deal
 
@@ -547,7 +544,7 @@ def mark_won(deal: Deal, actor: User, final_amount_kopecks: int | None, closed_o
         audit("deal", deal.id, "won", actor=actor, organisation_id=deal.organisation_id,
               final_amount_kopecks=final_amount_kopecks, closed_on=closed_on.isoformat())
         if actor.is_manager:
-            _tell_partner(deal, lambda d: _("Your deal «%(customer)s» was marked won.", customer=d.customer_name))
+            _tell_partner(deal, "deals.won")
         _finish(deal, old, actor)
     return deal
 
@@ -566,7 +563,7 @@ def mark_lost(deal: Deal, actor: User, reason: str | None = None, now: datetime 
         _release_claims(deal)
         audit("deal", deal.id, "lost", actor=actor, organisation_id=deal.organisation_id, reason=reason)
         if actor.is_manager:
-            _tell_partner(deal, lambda d: _("Your deal «%(customer)s» was marked lost.", customer=d.customer_name))
+            _tell_partner(deal, "deals.lost")
         _finish(deal, old, actor)
     return deal
 
@@ -585,8 +582,7 @@ def request_extension(deal: Deal, actor: User, reason: str, now: datetime | None
         deal.updated_at = now
         audit("deal", deal.id, "extension_requested", actor=actor, organisation_id=deal.organisation_id,
               reason=reason)
-        _tell_managers(deal, lambda d: _("Extension requested for the deal «%(customer)s».",
-                                         customer=d.customer_name))
+        _tell_managers(deal, "deals.extension_requested")
         db.session.commit()
     return deal
 
@@ -605,13 +601,11 @@ def decide_extension(deal: Deal, actor: User, grant: bool, now: datetime | None 
             audit("deal", deal.id, "extension_granted", actor=actor, organisation_id=deal.organisation_id,
                   protected_until=deal.protected_until.isoformat(),
                   previous_until=old_until.isoformat() if old_until else None)
-            _tell_partner(deal, lambda d: _("The extension for «%(customer)s» was granted: protected until %(date)s.",
-                                            customer=d.customer_name, date=date_text(d.protected_until)))
+            _tell_partner(deal, "deals.extension_granted", until=deal.protected_until)
         else:
             deal.extension_decision = REFUSED
             audit("deal", deal.id, "extension_refused", actor=actor, organisation_id=deal.organisation_id)
-            _tell_partner(deal, lambda d: _("The extension for «%(customer)s» was refused.",
-                                            customer=d.customer_name))
+            _tell_partner(deal, "deals.extension_refused")
         db.session.commit()
     return deal
 
@@ -636,8 +630,7 @@ def expire_deals(today: date | None = None, limit: int | None = None) -> int:
             _release_claims(deal)
             audit("deal", deal.id, "expired", actor=None, organisation_id=deal.organisation_id,
                   protected_until=deal.protected_until.isoformat() if deal.protected_until else None)
-            _tell_partner(deal, lambda d: _("The protection of your deal «%(customer)s» has expired.",
-                                            customer=d.customer_name))
+            _tell_partner(deal, "deals.expired")
             changed.append(deal)
             count += 1
         db.session.commit()
@@ -652,44 +645,29 @@ def timeline(deal: Deal):
 
 # --- notifications -----------------------------------------------------------------------------
 
+def date_text(value: date | None) -> str:
+    return fmt_date(value) if value else ""
+
+
 def _money(kopecks: int | None) -> str:
-    from ..i18n import money
     return money(kopecks)
 
 
-def date_text(value: date | None) -> str:
-    from flask_babel import format_date
-    return format_date(value, "medium") if value else ""
+def _tell(users: Iterable[User], deal: Deal, kind: str, **params) -> None:
+    """Tell each user, in the user's own language (hub/deals/notifications.py has the texts)."""
+    notifications.send(users, kind, obj=deal, params={"customer": deal.customer_name, **params},
+                       link_endpoint="deals.show", link_values={"deal_id": deal.id})
 
 
-def deal_path(deal_id: int) -> str:
-    """The deal page's path, also outside a request (CLI tick, threads)."""
-    adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
-    return adapter.build("deals.show", {"deal_id": deal_id})
-
-
-def _tell(users: Iterable[User], deal: Deal, message: Callable[[Deal], str]) -> None:
-    """An in-app note and an e-mail to each user, each in the user's own language."""
-    link = deal_path(deal.id)
-    base = current_app.config.get("HUB_BASE_URL", "").rstrip("/")
-    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "ru")
-    for user in users:
-        with force_locale(user.locale or default):
-            text = message(deal)
-            body = "\n\n".join([text, _("Open the deal: %(url)s", url=base + link)])
-        notify([user], text, link)
-        queue_mail(user.email, text, body)
-
-
-def _tell_partner(deal: Deal, message: Callable[[Deal], str]) -> None:
+def _tell_partner(deal: Deal, kind: str, **params) -> None:
     users = db.session.scalars(select(User).where(User.organisation_id == deal.organisation_id,
                                                   User.is_active_user.is_(True)))
-    _tell(list(users), deal, message)
+    _tell(list(users), deal, kind, **params)
 
 
-def _tell_managers(deal: Deal, message: Callable[[Deal], str]) -> None:
+def _tell_managers(deal: Deal, kind: str, **params) -> None:
     users = db.session.scalars(select(User).where(User.role.in_(VENDOR_ROLES), User.is_active_user.is_(True)))
-    _tell(list(users), deal, message)
+    _tell(list(users), deal, kind, **params)
 
 
 # --- lists (point 15) --------------------------------------------------------------------------

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import facts
-from ..accounts.models import PARTNER, PARTNER_ADMIN, Organisation, User
-from ..core.services import audit, notify, queue_mail
+from ..accounts.models import PARTNER, Organisation, User
+from ..core import notifications
+from ..core.services import audit
 from ..database import utcnow
 from ..extensions import db
 from ..program import rules as program_rules
@@ -199,25 +199,10 @@ def _change(org: Organisation, new: str, reason: str, now: datetime, actor=None,
 
 
 def _tell(org: Organisation, old: str, new: str) -> None:
-    from flask import url_for
-    rules = program_rules.current()
     users = list(db.session.scalars(select(User).where(User.organisation_id == org.id, User.is_active_user)))
-    try:
-        link = url_for("rewards.tier", org_id=org.id)
-    except RuntimeError:
-        link = None
-    for user in users:
-        with force_locale(user.locale or "ru"):
-            locale = user.locale or "ru"
-            old_name, new_name = rules.tier(old).name.get(locale), rules.tier(new).name.get(locale)
-            if rank(new) > rank(old):
-                message = _("Your organisation has moved up to the %(tier)s tier.", tier=new_name)
-            else:
-                message = _("Your organisation's tier changed from %(old)s to %(new)s.", old=old_name, new=new_name)
-            notify([user], message, link)
-            if user.role == PARTNER_ADMIN:
-                queue_mail(user.email, message, message + "\n\n" + _("See why, and what the next tier needs, "
-                                                                     "on the tier page of Partner Hub."))
+    notifications.send(users, "rewards.tier_changed", obj=org,
+                       params={"old": old, "new": new, "up": rank(new) > rank(old)},
+                       link_endpoint="rewards.tier", link_values={"org_id": org.id})
 
 
 # --- explaining (the "why" and "what next" page) ------------------------------------------------

@@ -128,3 +128,30 @@ def test_add_months_clamps_to_the_end_of_the_month():
     from datetime import datetime, timezone
     assert services.add_months(datetime(2026, 1, 31, tzinfo=timezone.utc), 1).day == 28
     assert services.add_months(datetime(2026, 8, 15, tzinfo=timezone.utc), 18) == datetime(2028, 2, 15, tzinfo=timezone.utc)
+
+
+def test_expiry_reminder_mail_in_the_holders_language_from_the_templates(certified, world, app):
+    import re
+
+    from babel.dates import format_date
+    world.a_member.locale = "ru"
+    db.session.commit()
+    services.certificate_jobs(now=certified.expires_at - timedelta(days=30))
+    [mail] = db.session.scalars(select(OutboxMessage)).all()
+    assert mail.kind == "academy.certificate_expiring"
+    assert mail.subject == "Срок действия вашего сертификата истекает через 30 дней"
+    from zoneinfo import ZoneInfo
+    long_date = format_date(certified.expires_at.astimezone(ZoneInfo("Europe/Moscow")).date(), "long", locale="ru")
+    assert f"действует до {long_date} включительно." in mail.body
+    assert mail.body.startswith(f"Здравствуйте, {world.a_member.name}!")
+    assert app.config["HUB_BASE_URL"].rstrip("/") + f"/academy/certificates/{certified.id}" in mail.body
+    assert "<html" in mail.html_body and "Открыть сертификат" in mail.html_body
+    for part in (mail.subject, mail.body, mail.html_body):
+        assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", re.sub(r"https?://\S+", "", part)) and "г.." not in part
+    # The inbox line is rendered for whoever reads it: here in English.
+    from hub.core import notifications
+    from hub.i18n import speaking_to
+    note = db.session.scalars(select(Notification).where(Notification.type == "academy.certificate_expiring")).one()
+    with speaking_to("en", "Europe/Moscow"):
+        line = notifications.render_line(notifications.Note.of(note))
+    assert line.startswith("Your certificate «Kvant Sales Specialist» expires on ")

@@ -15,6 +15,12 @@ from hub.extensions import db
 from .conftest import finish_courses, pass_exam, url
 
 CONTEXT = "https://w3id.org/openbadges/v2"
+BASE = "https://partners.example.test"  # HUB_BASE_URL; requests come to http://localhost
+
+
+@pytest.fixture
+def app_config():
+    return {"HUB_BASE_URL": BASE}
 
 
 @pytest.fixture
@@ -36,14 +42,14 @@ def test_assertion_has_every_required_field(client, cert, world):
     data = ld(client, path)
     assert data["@context"] == CONTEXT
     assert data["type"] == "Assertion"
-    assert data["id"] == "http://localhost" + path  # hosted: the id is where it is served
+    assert data["id"] == BASE + path  # hosted: the id is where it is served, at HUB_BASE_URL
     recipient = data["recipient"]
     assert recipient["type"] == "email" and recipient["hashed"] is True
     assert recipient["salt"] == cert.salt and len(cert.salt) >= 16
     expected = "sha256$" + hashlib.sha256((world.a_member.email + cert.salt).encode()).hexdigest()
     assert recipient["identity"] == expected
     assert world.a_member.email not in response_text(client, path)
-    assert data["badge"] == "http://localhost" + url("academy.badge_class", slug="sales")
+    assert data["badge"] == BASE + url("academy.badge_class", slug="sales")
     assert data["verification"] == {"type": "hosted"}
     assert datetime.fromisoformat(data["issuedOn"]) == cert.issued_at
     assert datetime.fromisoformat(data["expires"]) == cert.expires_at
@@ -59,15 +65,15 @@ def response_text(client, path):
 def test_badge_class_and_issuer_have_every_required_field(client, cert):
     badge = ld(client, url("academy.badge_class", slug="sales"))
     assert badge["@context"] == CONTEXT and badge["type"] == "BadgeClass"
-    assert badge["id"] == "http://localhost" + url("academy.badge_class", slug="sales")
+    assert badge["id"] == BASE + url("academy.badge_class", slug="sales")
     assert badge["name"] == "Kvant Sales Specialist" and badge["description"]
     assert badge["criteria"]["narrative"]
-    image = client.get(badge["image"].replace("http://localhost", ""))
+    image = client.get(badge["image"].replace(BASE, ""))
     assert image.status_code == 200 and image.mimetype == "image/svg+xml" and b"<svg" in image.data
-    issuer = ld(client, badge["issuer"].replace("http://localhost", ""))
+    issuer = ld(client, badge["issuer"].replace(BASE, ""))
     assert issuer["@context"] == CONTEXT and issuer["type"] == "Profile"
     assert issuer["id"] == badge["issuer"]
-    assert issuer["name"] == "Kvant Soft" and issuer["url"].startswith("http://localhost")
+    assert issuer["name"] == "Kvant Soft" and issuer["url"] == BASE + "/"
     assert "@" in issuer["email"]
 
 
@@ -93,3 +99,15 @@ def test_verification_page_is_public(client, cert, world):
     assert world.a_member.email not in html
     services.revoke(cert, world.manager, "Fraud")
     assert "This certificate was revoked." in client.get(url("academy.verify", code=cert.code)).get_data(as_text=True)
+
+
+def test_ids_come_from_hub_base_url_never_from_the_host_header(client, cert):
+    """A forged Host must not turn the hosted verification ids into links to another site."""
+    forged = {"Host": "evil.test"}
+    for path in (url("academy.badge_assertion", code=cert.code), url("academy.badge_class", slug="sales"),
+                 url("academy.badge_issuer")):
+        response = client.get(path, headers=forged)
+        assert response.status_code == 200
+        data = response.get_json(force=True)
+        assert data["id"] == BASE + path
+        assert "evil.test" not in response.get_data(as_text=True)

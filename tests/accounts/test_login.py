@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from hub.accounts import services
 from hub.database import utcnow
@@ -152,3 +153,56 @@ def test_logout_is_post_only_and_ends_the_session(client, world, login):
     response = client.post("/logout")
     assert response.status_code == 303
     assert client.get("/profile").status_code == 302
+
+
+def _error(response) -> str:
+    import re
+    match = re.search(r'id="password-error"[^>]*>(.*?)</', text(response), re.S)
+    assert match, text(response)
+    return match.group(1).strip()
+
+
+def test_lockout_answers_the_same_for_unknown_and_existing_addresses(client, world, app):
+    """Five wrong passwords lock an address whether or not an account uses it, with the same message,
+    so the lock-out cannot be used to find out who has an account."""
+    from hub.accounts.models import LoginFailure
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    answers = {}
+    for email in ("member@alpha.test", "nobody@alpha.test"):
+        seen = []
+        for _ in range(limit + 2):
+            response = client.post("/login", data={"email": email, "password": "wrong password"},
+                                   headers={"Accept-Language": "en"})
+            seen.append((response.status_code, _error(response)))
+        answers[email] = seen
+    assert answers["member@alpha.test"] == answers["nobody@alpha.test"]
+    assert answers["nobody@alpha.test"][limit - 1][1] == "Wrong e-mail or password."
+    assert "locked" in answers["nobody@alpha.test"][limit][1]
+    # The counter of the unknown address is kept by digest, never the address itself.
+    row = db.session.scalar(select(LoginFailure))
+    assert row.locked_until > utcnow() and "nobody" not in row.address_hash
+
+
+def test_unknown_address_lock_lifts_like_an_account_lock(app, world):
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    now = utcnow()
+    for _ in range(limit):
+        assert services.authenticate("nobody@alpha.test", "bad password", now=now) is None
+    with pytest.raises(services.LoginLocked):
+        services.authenticate("Nobody@Alpha.test ", "bad password", now=now + timedelta(minutes=1))
+    later = now + timedelta(minutes=app.config["LOGIN_LOCK_MINUTES"], seconds=1)
+    assert services.authenticate("nobody@alpha.test", "bad password", now=later) is None
+    assert services.purge_login_failures(now=later + timedelta(days=2)) == 1
+
+
+def test_a_locked_account_refuses_the_right_password_after_hashing_it(app, world, monkeypatch):
+    """The password is checked even while locked, so a locked account answers as slowly as any other."""
+    from hub.accounts.models import User
+    world.a_member.locked_until = utcnow() + timedelta(minutes=5)
+    db.session.commit()
+    checked = []
+    original = User.check_password
+    monkeypatch.setattr(User, "check_password", lambda self, pw: checked.append(pw) or original(self, pw))
+    with pytest.raises(services.LoginLocked):
+        services.authenticate("member@alpha.test", PASSWORD)
+    assert checked == [PASSWORD]

@@ -46,7 +46,11 @@ RELEASED = {
 # What a later revision changes ON PURPOSE in data that 0.1.0 stored: "table" or "table.column"
 # -> the revision and why. The upgrade test leaves exactly these out of its comparison; every other
 # row and value of 0.1.0 must survive the upgrade unchanged.
-CHANGED_ON_PURPOSE: dict[str, str] = {}
+CHANGED_ON_PURPOSE: dict[str, str] = {
+    # 0004_trust_notifications: notifications are typed; a 0.1.0 row's finished text moves into the
+    # parameters of the `core.legacy_text` type (the upgrade test checks each text arrived).
+    "notification.message": "moved into notification.params",
+}
 
 
 def _compare(conn) -> list:
@@ -176,6 +180,8 @@ def test_an_upgrade_of_the_0_1_0_demo_database_keeps_every_row(release_database,
             table = source.tables[name]
             columns = [c.name for c in table.columns if f"{name}.{c.name}" not in CHANGED_ON_PURPOSE]
             kept[name] = (columns, _rows(conn, table, columns))
+        notes = source.tables["notification"]
+        old_texts = {r.id: r.message for r in conn.execute(select(notes.c.id, notes.c.message))}
     source_engine.dispose()
     assert sum(len(r) for r in rows.values()) > 3000, "the fixture is the whole demo program"
 
@@ -214,6 +220,11 @@ def test_an_upgrade_of_the_0_1_0_demo_database_keeps_every_row(release_database,
                         problems.append(f"{name}: values changed, first in the row {dict(zip(columns, old[:1]))}: {changes}")
                 assert not problems, ("the upgrade from 0.1.0 lost or changed data (declare a deliberate change in "
                                       "CHANGED_ON_PURPOSE):\n" + "\n".join(problems))
+                # What CHANGED_ON_PURPOSE moved is still there: each 0.1.0 notification's text.
+                note = head.tables["notification"]
+                moved = {row.id: (row.type, row.params) for row in conn.execute(select(note.c.id, note.c.type, note.c.params))}
+                assert old_texts and {i: ("core.legacy_text", {"text": t}) for i, t in old_texts.items()} == {
+                    i: (kind, params if isinstance(params, dict) else json.loads(params)) for i, (kind, params) in moved.items()}
                 # The upgraded database is the schema a fresh one gets.
                 diff = _compare(conn)
                 assert diff == [], "\n".join(map(str, diff))
