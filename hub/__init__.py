@@ -90,6 +90,7 @@ def _init_rules(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .core import bp as core_bp
+    from .domain_events import bp as domain_events_bp
     from .accounts import bp as accounts_bp
     from .program import bp as program_bp
     from .deals import bp as deals_bp
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from .rewards import bp as rewards_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(domain_events_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(program_bp)
     app.register_blueprint(deals_bp, url_prefix="/deals")
@@ -107,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
 
     # Import every model so that migrations and metadata see the whole schema.
     from .core import models as _core_models  # noqa: F401
+    from .domain_events import models as _domain_events_models  # noqa: F401
     from .accounts import models as _accounts_models  # noqa: F401
     from .deals import models as _deals_models  # noqa: F401
     from .program import models as _program_models  # noqa: F401

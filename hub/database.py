@@ -1,10 +1,13 @@
-"""Database plumbing shared by every feature: UTC timestamps and SQLite write locking."""
+"""Database plumbing shared by every feature: UTC timestamps, SQLite write locking, and the
+session class that runs work once a commit has returned (the domain events' dispatch)."""
 from __future__ import annotations
 
 import contextvars
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from typing import Callable
 
+from flask_sqlalchemy.session import Session as _FlaskSession
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -33,6 +36,35 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+
+# Called with the session after each successful Session.commit(), in registration order.
+# SQLAlchemy's own after_commit event runs while the transaction is closing, when the session may
+# not run SQL; these hooks run once commit() is done, so they may open transactions of their own.
+AFTER_COMMIT_HOOKS: list[Callable[["Session"], None]] = []
+
+# A session whose info holds this key refuses commit() and rollback() with its value as the
+# message: set while a domain-event listener runs inside a transaction it does not own.
+NO_TRANSACTION_CONTROL = "hub.no_transaction_control"
+
+
+class Session(_FlaskSession):
+    """db.session's class (hub/extensions.py)."""
+
+    def commit(self) -> None:
+        self._check_control()
+        super().commit()
+        for hook in AFTER_COMMIT_HOOKS:
+            hook(self)
+
+    def rollback(self) -> None:
+        self._check_control()
+        super().rollback()
+
+    def _check_control(self) -> None:
+        reason = self.info.get(NO_TRANSACTION_CONTROL)
+        if reason:
+            raise RuntimeError(reason)
 
 
 @contextmanager
