@@ -110,7 +110,7 @@ class FieldType:
 class EventType:
     """One kind of domain event: its name, what it means and its payload fields."""
 
-    def __init__(self, name: str, doc: str, **fields):
+    def __init__(self, name: str, doc: str, /, **fields):
         if not _NAME.match(name) or len(name) > 60:
             raise ValueError(f"event names are lower_snake_case, at most 60 characters: {name!r}")
         if name in CATALOGUE:
@@ -448,11 +448,14 @@ def replay(listener_name: str, since: datetime | None = None) -> int:
                     ).where(DomainEvent.name.in_(sorted(listener.events)), ~already)
     if since is not None:
         source = source.where(DomainEvent.occurred_at >= since)
+    table = EventDelivery.__table__
     with write_intent():
-        result = db.session.execute(insert(EventDelivery).from_select(
-            ["event_id", "listener", "status", "attempts", "next_attempt_at", "created_at"], source))
+        # RETURNING to count: the rowcount of INSERT ... SELECT is not reported by every driver.
+        added = len(db.session.execute(insert(table).from_select(
+            ["event_id", "listener", "status", "attempts", "next_attempt_at", "created_at"], source)
+            .returning(table.c.id)).all())
         db.session.commit()
-    return result.rowcount or 0
+    return added
 
 
 # --- the admin's view --------------------------------------------------------------------------
