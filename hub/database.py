@@ -3,6 +3,7 @@ session class that runs work once a commit has returned (the domain events' disp
 from __future__ import annotations
 
 import contextvars
+import warnings
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Callable
@@ -86,6 +87,15 @@ def set_write_intent(value: bool) -> None:
     _write_intent.set(value)
 
 
+_TXN_STATE = "hub.sqlite_transaction"
+
+
+class WriteInReadTransaction(RuntimeWarning):
+    """A GET request wrote inside a SQLite transaction that began as a reader and has read: under
+    concurrency that write fails with "database is locked" instead of waiting its turn. The test
+    suite turns this warning into an error, so every such request is found."""
+
+
 def configure_sqlite(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
@@ -104,4 +114,24 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        immediate = _write_intent.get()
+        conn.info[_TXN_STATE] = "writer" if immediate else "reader"
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _watch(conn, _cursor, statement, _parameters, _context, _executemany):
+        # A deferred transaction that has read and then writes cannot wait for the write lock: it
+        # fails at once with "database is locked" whenever another writer committed in between.
+        # Inside a GET request (the only requests not begun as writers) that is a bug: say so.
+        state = conn.info.get(_TXN_STATE)
+        if state is None or state == "writer" or not conn.in_transaction():
+            return
+        verb = statement.lstrip()[:7].upper()
+        if verb.startswith(("SELECT", "WITH")):
+            conn.info[_TXN_STATE] = "reader-has-read"
+        elif state == "reader-has-read" and verb.startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")):
+            from flask import has_request_context, request
+            if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+                warnings.warn(WriteInReadTransaction(
+                    f"{request.method} {request.path} writes in a transaction SQLite began as a reader "
+                    "after reading: end the read first (commit) and write inside write_intent()"), stacklevel=2)

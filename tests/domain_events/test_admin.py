@@ -11,6 +11,8 @@ from hub.extensions import db
 
 from .conftest import url
 
+pytestmark = pytest.mark.listener_failures
+
 
 def used(n: int) -> None:
     signals.library_item_used.emit(item_id=n, item_slug=f"item-{n}", item_kind="case_study", user_id=1,

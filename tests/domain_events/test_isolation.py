@@ -15,6 +15,8 @@ from tests import factories
 
 from .conftest import url
 
+pytestmark = pytest.mark.listener_failures
+
 
 @pytest.fixture
 def app_config():

@@ -15,7 +15,7 @@ from hub.domain_events import outbox
 from hub.domain_events.models import DONE, FAILED, PENDING, DomainEvent, EventDelivery
 from hub.extensions import db
 
-pytestmark = pytest.mark.usefixtures("app")
+pytestmark = [pytest.mark.usefixtures("app"), pytest.mark.listener_failures]
 
 
 def used(n: int, **overrides) -> None:
