@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+_reading_request: contextvars.ContextVar[str | None] = contextvars.ContextVar("reading_request", default=None)
 
 
 def utcnow() -> datetime:
@@ -87,6 +88,11 @@ def set_write_intent(value: bool) -> None:
     _write_intent.set(value)
 
 
+def watch_reading_request(description: str | None) -> None:
+    """Set by the app around a request not begun as a writer (GET, HEAD): "GET /path", or None."""
+    _reading_request.set(description)
+
+
 _TXN_STATE = "hub.sqlite_transaction"
 
 
@@ -123,6 +129,7 @@ def configure_sqlite(engine: Engine) -> None:
         # A deferred transaction that has read and then writes cannot wait for the write lock: it
         # fails at once with "database is locked" whenever another writer committed in between.
         # Inside a GET request (the only requests not begun as writers) that is a bug: say so.
+        # (Only while the app dispatches one: CLI jobs and test set-up write as they please.)
         state = conn.info.get(_TXN_STATE)
         if state is None or state == "writer" or not conn.in_transaction():
             return
@@ -130,8 +137,8 @@ def configure_sqlite(engine: Engine) -> None:
         if verb.startswith(("SELECT", "WITH")):
             conn.info[_TXN_STATE] = "reader-has-read"
         elif state == "reader-has-read" and verb.startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")):
-            from flask import has_request_context, request
-            if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+            request = _reading_request.get()
+            if request:
                 warnings.warn(WriteInReadTransaction(
-                    f"{request.method} {request.path} writes in a transaction SQLite began as a reader "
-                    "after reading: end the read first (commit) and write inside write_intent()"), stacklevel=2)
+                    f"{request} writes in a transaction SQLite began as a reader after reading: end the "
+                    "read first (commit) and write inside write_intent()"), stacklevel=2)
