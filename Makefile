@@ -1,4 +1,5 @@
 # Partner Hub. Two commands for a fresh machine: `make run` and `make test` (see README.md).
+# `make run` serves with gunicorn and starts the domain-event worker beside it (scripts/serve.sh).
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
@@ -24,7 +25,7 @@ run: setup
 	@echo "Partner Hub: http://$(HOST):$(PORT)/"
 	@$(FLASK) demo logins
 	@echo
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "hub:create_app()"
+	BIN=$(BIN) bash scripts/serve.sh --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "hub:create_app()"
 
 setup: venv translations db content demo
 

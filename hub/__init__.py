@@ -44,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from .database import configure_sqlite, set_write_intent
+    from .database import configure_sqlite, set_write_intent, watch_reading_request
     from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from .i18n import select_locale, select_timezone
 
@@ -67,11 +67,14 @@ def _init_extensions(app: Flask) -> None:
 
     @app.before_request
     def _writes_lock_early():
-        set_write_intent(request.method not in ("GET", "HEAD", "OPTIONS"))
+        reading = request.method in ("GET", "HEAD", "OPTIONS")
+        set_write_intent(not reading)
+        watch_reading_request(f"{request.method} {request.path}" if reading else None)
 
     @app.teardown_request
     def _reset_write_intent(_exc):
         set_write_intent(False)
+        watch_reading_request(None)
 
     from .accounts import sessions
 

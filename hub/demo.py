@@ -461,38 +461,20 @@ def logins_table() -> str:
 
 def create_demo(echo=print, seed: int = SEED, today: date | None = None) -> dict[str, int]:
     """Create the demo program once. Returns the counts of what it created (empty when present)."""
+    from .rewards.demo import seed as seed_rewards
     if demo_present():
         echo("demo program already present")
-        _feed_rewards(echo)
+        seed_rewards(echo)
         return {}
     with write_intent():
         builder = _DemoBuilder(random.Random(seed), today or utcnow().date(), echo)
         counts = builder.build()
+        # The deals' events go out once this commits: rewards and the academy learn of the demo's
+        # approvals and wins through their listeners, as they would have live.
         db.session.commit()
     echo("demo program created: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
-    _feed_rewards(echo)
-    return counts
-
-
-def _feed_rewards(echo) -> None:
-    """Replay the demo deals' approvals and wins through the deal signals, as the live program
-    would have sent them (the listeners ignore what they have seen), then the rewards' own demo
-    touches. Idempotent."""
-    from . import signals
-    from .rewards.demo import seed as seed_rewards
-    from .rewards.demo import seed_tier_history
-
-    # The tier history first: each replayed win is priced at the tier held on its won date.
-    added = seed_tier_history()
-    if added:
-        echo(f"rewards demo: tier history: {added} changes")
-    deals = list(db.session.scalars(select(Deal).where(
-        Deal.status.in_((APPROVED, WON, LOST, EXPIRED)), Deal.decided_at.is_not(None)).order_by(Deal.decided_at)))
-    for deal in deals:
-        signals.deal_approved.send(deal, actor=None)
-        if deal.status == WON:
-            signals.deal_won.send(deal, actor=None)
     seed_rewards(echo)
+    return counts
 
 
 class _DemoBuilder:
@@ -515,7 +497,34 @@ class _DemoBuilder:
         self._partners()
         self._deals()
         self._library_usage()
+        self._tier_history()
+        self._deal_events()
         return self.counts
+
+    def _tier_history(self) -> None:
+        """How the organisations climbed to their demo tiers, written before the deals' events go
+        out: rewards prices each win at the tier held on its won date."""
+        from .rewards.demo import seed_tier_history
+        added = seed_tier_history(self.now)
+        if added:
+            self.echo(f"rewards demo: tier history: {added} changes")
+
+    def _deal_events(self) -> None:
+        """The domain events of the decided deals, deal by deal in the order of their decisions:
+        the approval, then how it ended (won, lost, expired). Emitted in the demo's transaction."""
+        from .deals.services import emit_transition
+        deals = db.session.scalars(select(Deal).where(
+            Deal.status.in_((APPROVED, WON, LOST, EXPIRED)), Deal.decided_at.is_not(None))
+            .order_by(Deal.decided_at, Deal.id))
+        events = 0
+        for deal in deals:
+            emit_transition(deal, SUBMITTED, APPROVED, deal.decided_by_id, deal.decided_at)
+            events += 2
+            if deal.status != APPROVED:
+                author = deal.created_by_id if deal.status in (WON, LOST) else None
+                emit_transition(deal, APPROVED, deal.status, author, deal.updated_at)
+                events += 2
+        self.counts["domain events"] = events
 
     def _library_usage(self) -> None:
         """Views and downloads of the library (loaded by `content load`) for the usage report: each

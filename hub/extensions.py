@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from .database import Session
+
 
 class Base(DeclarativeBase):
     # Named constraints so that migrations can alter them on SQLite and PostgreSQL alike.
@@ -22,7 +24,8 @@ class Base(DeclarativeBase):
     })
 
 
-db = SQLAlchemy(model_class=Base)
+# Session: runs the after-commit hooks (domain events are dispatched once a commit returns).
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-FEATURES = ("core", "files", "accounts", "program", "deals", "academy", "library", "rewards")
+FEATURES = ("core", "domain_events", "files", "accounts", "program", "deals", "academy", "library", "rewards")
 
 
 def load() -> list[ModuleType]:

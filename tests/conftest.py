@@ -174,15 +174,29 @@ def _restore(app: Flask) -> None:
         limiter.reset()
 
 
+def _listener_failures() -> list[str]:
+    """Domain-event listeners that failed during the test: the outbox records a failure instead of
+    raising it, so without this check a broken listener would pass unnoticed."""
+    from hub.domain_events.models import EventDelivery
+    rows = db.session.execute(db.select(EventDelivery.listener, EventDelivery.last_error)
+                              .where(EventDelivery.last_error.is_not(None))).all()
+    db.session.rollback()
+    return [f"{listener}: {error.strip().splitlines()[-1]}" for listener, error in rows]
+
+
 @pytest.fixture
-def app(_migrated, database_url, data_dir, app_config):
+def app(request, _migrated, database_url, data_dir, app_config):
     app = shared_app(make_config(database_url, data_dir, **app_config))
     with app.app_context():
         _restore(app)
         _wipe()  # before each test only: what a test leaves behind, the next one wipes
         yield app
         db.session.remove()
+        failures = [] if request.node.get_closest_marker("listener_failures") else _listener_failures()
         _restore(app)
+        if failures:
+            pytest.fail("domain-event listeners failed (mark the test `listener_failures` if it means to):\n"
+                        + "\n".join(failures), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -364,10 +364,19 @@ def submit_attempt(user: User, attempt_id: int, answers: dict[str, Iterable[str]
               quiz=attempt.quiz_slug, score=attempt.score_percent, how=attempt.closed_how)
         if attempt.status == PASSED and attempt.track_slug:
             earned = _issue(user, attempt, now)
+        if earned is not None:
+            cert, renewal = earned
+            signals.certificate_earned.emit(
+                certificate_id=cert.id, user_id=cert.user_id, organisation_id=cert.organisation_id,
+                track_slug=cert.track_slug, issued_at=cert.issued_at, expires_at=cert.expires_at, renewal=renewal)
         db.session.commit()
-    if earned is not None:
-        signals.certificate_earned.send(earned[0], renewal=earned[1])
     return attempt
+
+
+def _emit_expired(cert: Certificate, reason: str, at: datetime) -> None:
+    signals.certificate_expired.emit(certificate_id=cert.id, user_id=cert.user_id,
+                                     organisation_id=cert.organisation_id, track_slug=cert.track_slug,
+                                     reason=reason, expired_at=at)
 
 
 def _close_overdue(now: datetime, user_id: int | None = None, quiz_slug: str | None = None) -> int:
@@ -494,8 +503,8 @@ def revoke(cert: Certificate, actor: User, reason: str, now: datetime | None = N
                            params={"track": academy_notes.track_title(t) if t else cert.track_slug,
                                    "reason": reason},
                            link_endpoint="academy.certificate", link_values={"cert_id": cert.id})
+        _emit_expired(cert, "revoked", now)
         db.session.commit()
-    signals.certificate_expired.send(cert, reason="revoked")
 
 
 def certificate_jobs(now: datetime | None = None) -> tuple[int, int]:
@@ -528,11 +537,9 @@ def certificate_jobs(now: datetime | None = None) -> tuple[int, int]:
                 .execution_options(synchronize_session=False)).rowcount
             if claimed:
                 audit("certificate", cert.id, "expired", organisation_id=cert.organisation_id, track=cert.track_slug)
+                _emit_expired(cert, "expired", cert.expires_at)
                 expired.append(cert)
         db.session.commit()
-    for cert in expired:
-        db.session.refresh(cert)
-        signals.certificate_expired.send(cert, reason="expired")
     return reminded, len(expired)
 
 
@@ -768,60 +775,45 @@ def _onboarding_fact(org_id: int, now: datetime) -> dict | None:
     return onboarding_status(org_id, now)
 
 
-# --- signal listeners --------------------------------------------------------------------------
-# Listeners run after the sender's commit. Reading the sender's (expired) attributes would open a
-# read transaction that SQLite cannot later turn into a write under contention, so each listener
-# first closes any such transaction and then reads and writes inside write_intent.
+# --- domain-event listeners ---------------------------------------------------------------------
+# Run by the outbox after the emitting transaction committed, each in its own transaction (which
+# they never commit themselves): see hub/signals.py. Each is idempotent: a plan is one per
+# organisation, a step done once per (organisation, step), a first-deal time set only while empty.
 
-def _writing_after_signal():
-    db.session.commit()
-
-
-@signals.organisation_created.connect
-def _on_organisation_created(org, **_kw):
-    with write_intent():
-        _writing_after_signal()
-        if org.kind == PARTNER:
-            _plan_in_transaction(org.id, started_at=org.created_at)
-        db.session.commit()
+@signals.organisation_created.listener("academy.onboarding_plan")
+def _on_organisation_created(event: signals.Event) -> None:
+    if event.kind == PARTNER:
+        _plan_in_transaction(event.organisation_id, started_at=event.created_at)
 
 
-@signals.certificate_earned.connect
-def _on_certificate_earned(cert, **_kw):
-    with write_intent():
-        _writing_after_signal()
-        if _plan_in_transaction(cert.organisation_id) is None:
-            db.session.commit()
-            return
-        slugs = db.session.scalars(select(OnboardingStepDef.slug).where(
-            OnboardingStepDef.done_by == f"certificate:{cert.track_slug}")).all()
-        for slug in slugs:
-            _tick_step(cert.organisation_id, slug, cert.issued_at)
-        db.session.commit()
+@signals.certificate_earned.listener("academy.onboarding_certificate")
+def _on_certificate_earned(event: signals.Event) -> None:
+    if _plan_in_transaction(event.organisation_id) is None:
+        return
+    slugs = db.session.scalars(select(OnboardingStepDef.slug).where(
+        OnboardingStepDef.done_by == f"certificate:{event.track_slug}")).all()
+    for slug in slugs:
+        _tick_step(event.organisation_id, slug, event.issued_at)
 
 
-def _first_deal(deal, column: str, attribute: str | None) -> None:
-    with write_intent():
-        _writing_after_signal()
-        when = (getattr(deal, attribute, None) if attribute else None) or utcnow()
-        plan = _plan_in_transaction(deal.organisation_id)
-        if plan is None:
-            db.session.commit()
-            return
-        db.session.execute(update(OnboardingPlan).where(
-            OnboardingPlan.id == plan.id, getattr(OnboardingPlan, column).is_(None))
-            .values(**{column: when}).execution_options(synchronize_session=False))
-        db.session.commit()
+def _first_deal(org_id: int, column: str, when: datetime) -> None:
+    plan = _plan_in_transaction(org_id)
+    if plan is None:
+        return
+    db.session.execute(update(OnboardingPlan).where(
+        OnboardingPlan.id == plan.id, getattr(OnboardingPlan, column).is_(None))
+        .values(**{column: when}).execution_options(synchronize_session=False))
 
 
-@signals.deal_submitted.connect
-def _on_deal_submitted(deal, **_kw):
-    _first_deal(deal, "first_deal_at", "submitted_at")
+@signals.deal_submitted.listener("academy.first_deal")
+def _on_deal_submitted(event: signals.Event) -> None:
+    _first_deal(event.organisation_id, "first_deal_at", event.submitted_at)
 
 
-@signals.deal_won.connect
-def _on_deal_won(deal, **_kw):
-    _first_deal(deal, "first_deal_won_at", None)
+@signals.deal_won.listener("academy.first_deal_won")
+def _on_deal_won(event: signals.Event) -> None:
+    # When the win was recorded (a retried delivery keeps that moment), as the plan counts it.
+    _first_deal(event.organisation_id, "first_deal_won_at", event.occurred_at)
 
 
 # --- manager views (A1, A3, A2 statistics) -------------------------------------------------------

@@ -15,7 +15,8 @@ from sqlalchemy.orm import selectinload
 from .. import signals
 from ..core import notifications
 from ..core.services import audit
-from ..database import dialect_insert, utcnow, write_intent
+from ..database import utcnow, write_intent
+from ..upsert import dialect_insert
 from ..extensions import db
 from ..i18n import locale_code
 from ..web import Page
@@ -423,7 +424,7 @@ def _free_slug(base: str) -> str:
 
 def create_organisation(actor: User | None, name: str, partner_type: str, segment: str, region: str,
                         tier: str, inn: str | None = None) -> Organisation:
-    """A partner organisation. Emits `organisation_created` after the commit."""
+    """A partner organisation; `organisation_created` is emitted in the same transaction."""
     with write_intent():
         org = Organisation(slug=_free_slug(slugify(name)), name=name, kind=PARTNER,
                            partner_type=partner_type, segment=segment, region=region, tier=tier,
@@ -432,8 +433,10 @@ def create_organisation(actor: User | None, name: str, partner_type: str, segmen
         db.session.flush()
         audit("organisation", org.id, "created", actor=actor, organisation_id=org.id, name=name,
               partner_type=partner_type, segment=segment, region=region, tier=tier, inn=inn or None)
+        signals.organisation_created.emit(organisation_id=org.id, slug=org.slug, kind=org.kind,
+                                          partner_type=org.partner_type, created_at=org.created_at,
+                                          actor_id=actor.id if actor is not None else None)
         db.session.commit()
-    signals.organisation_created.send(org, actor=actor)
     return org
 
 

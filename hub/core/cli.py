@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from ..extensions import db
@@ -56,14 +56,35 @@ def outbox_send() -> None:
 
 @click.command("tick")
 def tick() -> None:
-    """Run the periodic jobs: expiries, reminders, outbox (run it from cron every few minutes)."""
+    """Run the periodic jobs: expiries, reminders, event retries, outbox (run it from cron every few minutes).
+
+    Each job runs on its own: one that fails is rolled back and reported, the others still run, and
+    the command exits with status 1 at the end.
+    """
     from .services import send_outbox
+    failed = []
+
+    def run(name: str, job) -> None:
+        try:
+            job()
+            db.session.commit()
+        except Exception as exc:  # isolate the job: report it, roll it back, go on with the next
+            db.session.rollback()
+            current_app.logger.exception("tick job %s failed", name)
+            click.echo(f"{name}: FAILED: {type(exc).__name__}: {exc}", err=True)
+            failed.append(name)
+
     for name, job in TICK_JOBS.items():
-        job(lambda text, name=name: click.echo(f"{name}: {text}"))
-        db.session.commit()
+        run(name, lambda job=job, name=name: job(lambda text: click.echo(f"{name}: {text}")))
+
     # Last, so that the mail the jobs above queued goes out in the same run.
-    sent, failed = send_outbox(limit=1000)
-    click.echo(f"outbox: sent {sent}, failed {failed}")
+    def outbox_job() -> None:
+        sent, failures = send_outbox(limit=1000)
+        click.echo(f"outbox: sent {sent}, failed {failures}")
+    run("outbox", outbox_job)
+    if failed:
+        click.echo(f"tick: {len(failed)} job(s) failed: {', '.join(failed)}", err=True)
+        raise SystemExit(1)
 
 
 def register(app: Flask) -> None:

@@ -380,8 +380,11 @@ def register_deal(user: User, data: DealInput, now: datetime | None = None) -> D
         audit("deal", deal.id, "submitted", actor=user, organisation_id=deal.organisation_id,
               conflict_with=holder, territory_org=deal.territory_org_id)
         _tell_managers(deal, "deals.submitted", amount=notifications.Money(deal.amount_kopecks))
+        signals.deal_submitted.emit(
+            deal_id=deal.id, organisation_id=deal.organisation_id, created_by_id=deal.created_by_id,
+            product=deal.product, region=deal.region, amount_kopecks=deal.amount_kopecks,
+            submitted_at=deal.submitted_at, conflict_with_id=deal.conflict_with_id, actor_id=user.id)
         db.session.commit()
-    signals.deal_submitted.send(deal, actor=user)
     return deal
 
 
@@ -467,13 +470,31 @@ def _writing():
             raise
 
 
+def emit_transition(deal: Deal, old: str, new: str, actor_id: int | None, at: datetime) -> None:
+    """The domain events of a deal's move from `old` to `new`, in the transaction that makes it:
+    deal_status_changed, and the event of the new status (deal_approved, deal_won, ...)."""
+    base = dict(deal_id=deal.id, organisation_id=deal.organisation_id)
+    signals.deal_status_changed.emit(**base, old_status=old, new_status=new, changed_at=at, actor_id=actor_id)
+    base["created_by_id"] = deal.created_by_id
+    if new == APPROVED and old == SUBMITTED:
+        signals.deal_approved.emit(**base, decided_at=deal.decided_at or at, protected_until=deal.protected_until,
+                                   actor_id=actor_id)
+    elif new == REJECTED:
+        signals.deal_rejected.emit(**base, decided_at=deal.decided_at or at, reason=deal.rejection_reason or "",
+                                   actor_id=actor_id)
+    elif new == WON:
+        signals.deal_won.emit(**base, product=deal.product,
+                              amount_kopecks=deal.final_amount_kopecks or deal.amount_kopecks,
+                              closed_on=deal.closed_on, actor_id=actor_id)
+    elif new == LOST:
+        signals.deal_lost.emit(**base, closed_on=deal.closed_on, reason=deal.lost_reason, actor_id=actor_id)
+    elif new == EXPIRED:
+        signals.deal_expired.emit(**base, protected_until=deal.protected_until)
+
+
 def _finish(deal: Deal, old: str, actor) -> None:
+    emit_transition(deal, old, deal.status, actor.id if actor is not None else None, deal.updated_at or utcnow())
     db.session.commit()
-    signals.deal_status_changed.send(deal, old=old, new=deal.status, actor=actor)
-    if deal.status == APPROVED and old == SUBMITTED:
-        signals.deal_approved.send(deal, actor=actor)
-    if deal.status == WON:
-        signals.deal_won.send(deal, actor=actor)
 
 
 def approve(deal: Deal, actor: User, now: datetime | None = None) -> Deal:
@@ -620,7 +641,6 @@ def expire_deals(today: date | None = None, limit: int | None = None) -> int:
         if limit:
             query = query.limit(limit)
         deals = list(db.session.scalars(query))
-        changed = []
         now = utcnow()
         for deal in deals:
             deal.status = EXPIRED
@@ -631,11 +651,9 @@ def expire_deals(today: date | None = None, limit: int | None = None) -> int:
             audit("deal", deal.id, "expired", actor=None, organisation_id=deal.organisation_id,
                   protected_until=deal.protected_until.isoformat() if deal.protected_until else None)
             _tell_partner(deal, "deals.expired")
-            changed.append(deal)
+            emit_transition(deal, APPROVED, EXPIRED, None, now)
             count += 1
         db.session.commit()
-    for deal in changed:
-        signals.deal_status_changed.send(deal, old=APPROVED, new=EXPIRED, actor=None)
     return count
 
 

@@ -167,14 +167,26 @@ DOWNLOAD = "download"
 
 def record_use(item: LibraryItem, user, action: str, file: LibraryFile | None = None) -> None:
     """Count a view or a download for the user's organisation (vendor staff are not counted) and
-    tell listeners. One atomic upsert: concurrent views never lose a count."""
+    emit `library_item_used`, in one writing transaction. One atomic upsert: concurrent views
+    never lose a count.
+
+    The caller (a GET request) has read the item already, in a transaction SQLite began as a
+    reader; a reader that tries to write fails with "database is locked" when another writer
+    committed meanwhile, without waiting. So that read transaction ends here, and the write
+    begins as a writer (BEGIN IMMEDIATE), queueing on the busy timeout. The count stays in the
+    library's own transaction rather than in a listener: it is the library's data, exact at once,
+    and one write per view instead of two."""
     if user is None or not user.is_partner:
         return
     column = "views" if action == VIEW else "downloads"
+    item_id, item_slug, item_kind = item.id, item.slug, item.kind
+    user_id, org_id = user.id, user.organisation_id
+    file_name = file.name if file else None
+    db.session.commit()  # only reads so far: ends the reader's snapshot
     now = utcnow()
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(LibraryUsage).values(item_id=item.id, organisation_id=user.organisation_id,
+    stmt = insert(LibraryUsage).values(item_id=item_id, organisation_id=org_id,
                                        views=1 if action == VIEW else 0,
                                        downloads=1 if action == DOWNLOAD else 0, last_used_at=now)
     stmt = stmt.on_conflict_do_update(
@@ -182,8 +194,9 @@ def record_use(item: LibraryItem, user, action: str, file: LibraryFile | None = 
         set_={column: getattr(LibraryUsage, column) + 1, "last_used_at": now})
     with write_intent():
         db.session.execute(stmt)
+        signals.library_item_used.emit(item_id=item_id, item_slug=item_slug, item_kind=item_kind, user_id=user_id,
+                                       organisation_id=org_id, action=action, file_name=file_name)
         db.session.commit()
-    signals.library_item_used.send(item, user=user, action=action, file_name=file.name if file else None)
 
 
 @dataclass(frozen=True)

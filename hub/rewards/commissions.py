@@ -29,7 +29,8 @@ from ..program import commission as arithmetic
 from ..program import rules as program_rules
 from .models import (APPROVED, LINE_STATUSES, OWED, PAID, RULE_COMMISSION, RULE_RETRO, RULE_SPIFF,
                      CommissionLine, PeriodStat, WonDeal)
-from .services import dialect_insert, insert_many_ignore, program_date, quarter_bounds
+from ..upsert import dialect_insert
+from .services import insert_many_ignore, program_date, quarter_bounds
 from .tiers import TierHistory
 
 

@@ -1,47 +1,18 @@
-"""Signal listeners: the only way events of other features reach rewards (R1).
+"""Domain-event listeners: the only way events of other features reach rewards (R1).
 
-Each listener copies the documented attributes of the sender (hub/signals.py), then writes in
-its own transaction. Replays are harmless: every write meets a unique key.
+Each reads the event's payload (hub/signals.py) and writes in the transaction the outbox opened for
+it (the outbox commits it with the delivery, or rolls it back and retries later). Replays are
+harmless: every write meets a unique key.
 """
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timezone
 
-from flask import current_app
-
 from .. import signals
-from ..database import utcnow, write_intent
-from ..extensions import db
+from ..database import utcnow
 from . import badges, commissions, tiers
 from .models import ACCEPTED_ANSWER, CERTIFICATE_EARNED, DEAL_APPROVED, DEAL_WON, EVENT_ATTENDED
 from .services import Credit, credit, program_date, program_zone, record_won_deal
-
-
-def _transaction(work) -> None:
-    # The sender committed before sending; reading its attributes may have opened a read
-    # transaction: close it, so that ours begins as a writer (BEGIN IMMEDIATE on SQLite).
-    db.session.commit()
-    with write_intent():
-        try:
-            work()
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            if current_app.testing:
-                raise
-            # The change the sender made stands; `flask --app hub tick` re-evaluates tiers and badges.
-            current_app.logger.exception("rewards listener failed")
-
-
-def listener(signal):
-    def decorator(func):
-        @functools.wraps(func)
-        def wrapped(sender, **kwargs):
-            return func(sender, **kwargs)
-        signal.connect(wrapped, weak=False)
-        return wrapped
-    return decorator
 
 
 def _event_time(moment: datetime | None) -> datetime:
@@ -56,11 +27,10 @@ def _day_time(day) -> datetime:
     return _event_time(datetime.combine(day, time(12), tzinfo=program_zone()).astimezone(timezone.utc))
 
 
-@listener(signals.deal_approved)
-def on_deal_approved(deal, **_kw) -> None:
-    entry = Credit(DEAL_APPROVED, f"deal:{deal.id}", deal.organisation_id, deal.created_by_id)
-    at = _event_time(deal.decided_at)
-    _transaction(lambda: credit(entry, at))
+@signals.deal_approved.listener("rewards.deal_approved")
+def on_deal_approved(event: signals.Event) -> None:
+    entry = Credit(DEAL_APPROVED, f"deal:{event.deal_id}", event.organisation_id, event.created_by_id)
+    credit(entry, _event_time(event.decided_at))
 
 
 def record_win(deal_id: int, org_id: int, user_id: int | None, product: str, amount: int, closed_on,
@@ -76,46 +46,34 @@ def record_win(deal_id: int, org_id: int, user_id: int | None, product: str, amo
     return True
 
 
-@listener(signals.deal_won)
-def on_deal_won(deal, **_kw) -> None:
-    amount = deal.final_amount_kopecks or deal.amount_kopecks
-    data = (deal.id, deal.organisation_id, deal.created_by_id, deal.product, amount,
-            deal.closed_on or program_date())
-    _transaction(lambda: record_win(*data))
+@signals.deal_won.listener("rewards.record_win")
+def on_deal_won(event: signals.Event) -> None:
+    record_win(event.deal_id, event.organisation_id, event.created_by_id, event.product, event.amount_kopecks,
+               event.closed_on or program_date())
 
 
-@listener(signals.certificate_earned)
-def on_certificate_earned(certificate, renewal: bool = False, **_kw) -> None:
+@signals.certificate_earned.listener("rewards.certificate_earned")
+def on_certificate_earned(event: signals.Event) -> None:
     # A renewal keeps the certificate's id: the unique key gives its points once, at first issue.
-    entry = Credit(CERTIFICATE_EARNED, f"certificate:{certificate.id}", certificate.organisation_id,
-                   certificate.user_id)
-    org_id, user_id = certificate.organisation_id, certificate.user_id
-
-    def work():
-        credit(entry)
-        tiers.evaluate([org_id])
-        badges.evaluate(org_ids=[org_id], user_ids=[user_id])
-    _transaction(work)
+    credit(Credit(CERTIFICATE_EARNED, f"certificate:{event.certificate_id}", event.organisation_id, event.user_id))
+    tiers.evaluate([event.organisation_id])
+    badges.evaluate(org_ids=[event.organisation_id], user_ids=[event.user_id])
 
 
-@listener(signals.certificate_expired)
-def on_certificate_expired(certificate, **_kw) -> None:
+@signals.certificate_expired.listener("rewards.certificate_expired")
+def on_certificate_expired(event: signals.Event) -> None:
     # Points stay (the ledger is append-only); the tier may drop, after its grace period.
-    org_id = certificate.organisation_id
-    _transaction(lambda: tiers.evaluate([org_id]))
+    tiers.evaluate([event.organisation_id])
 
 
-def _activity(action: str, prefix: str):
-    def handler(sender, **_kw):
-        entry = Credit(action, f"{prefix}:{sender.id}", sender.organisation_id, sender.user_id)
-        org_id, user_id = sender.organisation_id, sender.user_id
-
-        def work():
-            credit(entry)
-            badges.evaluate(org_ids=[org_id], user_ids=[user_id])
-        _transaction(work)
+def _activity(action: str, prefix: str, key_field: str):
+    def handler(event: signals.Event) -> None:
+        credit(Credit(action, f"{prefix}:{event.payload[key_field]}", event.organisation_id, event.user_id))
+        badges.evaluate(org_ids=[event.organisation_id], user_ids=[event.user_id])
     return handler
 
 
-on_event_attended = listener(signals.event_attended)(_activity(EVENT_ATTENDED, "registration"))
-on_answer_accepted = listener(signals.answer_accepted)(_activity(ACCEPTED_ANSWER, "answer"))
+on_event_attended = signals.event_attended.listener("rewards.event_attended")(
+    _activity(EVENT_ATTENDED, "registration", "registration_id"))
+on_answer_accepted = signals.answer_accepted.listener("rewards.answer_accepted")(
+    _activity(ACCEPTED_ANSWER, "answer", "answer_id"))

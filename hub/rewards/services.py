@@ -13,10 +13,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..database import utcnow
 from ..extensions import db
+from ..upsert import dialect_insert
 from ..program import rules as program_rules
 from .models import PeriodStat, PointEntry, WonDeal
 
@@ -83,12 +83,6 @@ def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
 
 
 # --- dialect-neutral insert --------------------------------------------------------------------
-
-def dialect_insert(model):
-    """INSERT with ON CONFLICT support for the database in use."""
-    name = db.session.get_bind().dialect.name
-    return (postgresql.insert if name == "postgresql" else sqlite.insert)(model)
-
 
 def _key(model):
     return next(iter(model.__table__.primary_key.columns))

@@ -13,6 +13,8 @@ from hub.academy.models import Certificate
 from hub.core.models import Notification, OutboxMessage
 from hub.extensions import db
 
+from tests.helpers import listening
+
 from .conftest import NOW, answers_for, finish_courses, pass_exam
 
 
@@ -20,17 +22,15 @@ from .conftest import NOW, answers_for, finish_courses, pass_exam
 def received():
     got = []
 
-    def earned(cert, renewal):
-        got.append(("earned", cert.id, cert.user_id, cert.organisation_id, cert.track_slug, renewal))
+    def record(event):
+        if event.name == "certificate_earned":
+            got.append(("earned", event.certificate_id, event.user_id, event.organisation_id, event.track_slug,
+                        event.renewal))
+        else:
+            got.append(("expired", event.certificate_id, event.reason))
 
-    def expired(cert, reason):
-        got.append(("expired", cert.id, reason))
-
-    signals.certificate_earned.connect(earned)
-    signals.certificate_expired.connect(expired)
-    yield got
-    signals.certificate_earned.disconnect(earned)
-    signals.certificate_expired.disconnect(expired)
+    with listening("tests.certificates", signals.certificate_earned, signals.certificate_expired, func=record):
+        yield got
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from hub.accounts import services
 from hub.accounts.models import Organisation
 from hub.extensions import db
 from tests.factories import create_org, create_user
+from tests.helpers import listening
 
 from .helpers import audit_actions, count, text
 
@@ -92,21 +93,17 @@ def _create(client, headers=EN, **data):
 
 
 def test_create_partner_organisation(client, world, login):
-    received = []
-
-    def listener(sender, **kw):
-        received.append((sender, kw))
-
     login(world.manager)
     assert client.get("/organisations/new").status_code == 200
-    with signals.organisation_created.connected_to(listener):
+    with listening("tests.organisations", signals.organisation_created) as received:
         response = _create(client)
     org = db.session.scalar(select(Organisation).where(Organisation.inn == "7707083893"))
     assert response.status_code == 303 and response.headers["Location"] == f"/organisations/{org.id}"
     assert org.slug == "roga-i-kopyta" and org.kind == "partner"
     assert (org.partner_type, org.segment, org.region, org.tier) == ("dealer", "strategic", "spb", "silver")
     assert audit_actions("organisation") == ["created"]
-    assert received and received[0][0].id == org.id and received[0][1]["actor"].id == world.manager.id
+    assert [(e.organisation_id, e.slug, e.kind, e.partner_type, e.actor_id) for e in received] == [
+        (org.id, "roga-i-kopyta", "partner", "dealer", world.manager.id)]
     # Same name again: a free slug, and the INN must differ.
     response = _create(client, inn="")
     assert response.status_code == 303

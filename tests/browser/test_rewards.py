@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
 
 from hub import signals
+from hub.database import utcnow
 from hub.extensions import db
 
 from .helpers import follow_nav, log_in, snapshot
@@ -26,11 +26,10 @@ def people(app, world):
     for n, (org, user, amount) in enumerate([(world.org_a, world.a_member, 1_000_000_00),
                                              (world.org_b, world.b_member, 2_500_000_00),
                                              (world.org_b, world.b_member, 100_000_00)], start=1):
-        deal = SimpleNamespace(id=n, organisation_id=org.id, created_by_id=user.id, product="crm",
-                               amount_kopecks=amount, final_amount_kopecks=amount, closed_on=today,
-                               status="won", decided_at=None)
-        signals.deal_approved.send(deal, actor=None)
-        signals.deal_won.send(deal, actor=None)
+        base = dict(deal_id=n, organisation_id=org.id, created_by_id=user.id, actor_id=None)
+        signals.deal_approved.emit(**base, decided_at=utcnow(), protected_until=None)
+        signals.deal_won.emit(**base, product="crm", amount_kopecks=amount, closed_on=today)
+        db.session.commit()
     snap = snapshot(world)
     db.session.remove()
     return snap

@@ -47,7 +47,7 @@ def test_the_roles_are_the_accounts_roles():
     ("manager", ["Deals", "Library", "Academy", "Program", "Rewards", "Approval queue", "Organisations",
                  "Learning progress", "Library usage"], ["Sell", "Grow", "Manage"]),
     ("admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Approval queue", "Organisations",
-               "Learning progress", "Library usage"], ["Sell", "Grow", "Manage"]),
+               "Learning progress", "Library usage", "Event deliveries"], ["Sell", "Grow", "Manage"]),
 ])
 def test_each_role_gets_its_links_grouped(client, login, world, who, links, groups):
     if who:

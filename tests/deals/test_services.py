@@ -10,6 +10,7 @@ from hub.deals import services
 from hub.deals.models import APPROVED, EXPIRED, LOST, REJECTED, SUBMITTED, WON, Deal, DealClaim
 from hub.extensions import db
 from tests import factories
+from tests.helpers import listening, payloads
 
 from .conftest import NOW, TODAY, deal_input
 
@@ -85,16 +86,11 @@ def test_managers_do_not_register(world):
 
 
 def test_registration_notifies_managers_and_emits_signal(world, register):
-    seen = []
-
-    def receiver(sender, **kw):
-        seen.append((sender.id, kw))
-    signals.deal_submitted.connect(receiver)
-    try:
+    with listening("tests.submitted", signals.deal_submitted) as seen:
         deal = register(world.a_member)
-    finally:
-        signals.deal_submitted.disconnect(receiver)
-    assert seen == [(deal.id, {"actor": world.a_member})]
+    assert [(e.deal_id, e.organisation_id, e.actor_id, e.amount_kopecks, e.conflict_with_id) for e in seen] == [
+        (deal.id, world.org_a.id, world.a_member.id, deal.amount_kopecks, None)]
+    assert payloads("deal_submitted")[0]["submitted_at"] == NOW
     notified = set(db.session.scalars(select(Notification.user_id)))
     assert notified == {world.manager.id, world.admin.id}
     mails = set(db.session.scalars(select(OutboxMessage.recipient)))
@@ -168,25 +164,18 @@ def test_check_customer_ignores_closed_registrations(world, register):
 
 def test_approve_protects_for_the_rules_days(world, register):
     deal = register(world.a_member)
-    events = []
-
-    def changed(sender, **kw):
-        events.append(("changed", kw["old"], kw["new"], kw["actor"]))
-
-    def approved(sender, **kw):
-        events.append(("approved", sender.id))
-    signals.deal_status_changed.connect(changed)
-    signals.deal_approved.connect(approved)
-    try:
+    with listening("tests.deal_story", signals.deal_status_changed, signals.deal_approved) as seen:
         services.approve(deal, world.manager, now=NOW)
-    finally:
-        signals.deal_status_changed.disconnect(changed)
-        signals.deal_approved.disconnect(approved)
     deal = db.session.get(Deal, deal.id)
     assert deal.status == APPROVED
     assert deal.protected_until == TODAY + timedelta(days=90)
     assert deal.decided_by_id == world.manager.id and deal.decided_at == NOW
-    assert events == [("changed", SUBMITTED, APPROVED, world.manager), ("approved", deal.id)]
+    assert [(e.name, e.payload) for e in seen] == [
+        ("deal_status_changed", dict(deal_id=deal.id, organisation_id=world.org_a.id, old_status=SUBMITTED,
+                                     new_status=APPROVED, changed_at=NOW, actor_id=world.manager.id)),
+        ("deal_approved", dict(deal_id=deal.id, organisation_id=world.org_a.id, created_by_id=world.a_member.id,
+                               decided_at=NOW, protected_until=TODAY + timedelta(days=90),
+                               actor_id=world.manager.id))]
     entry = services.timeline(deal)[-1]
     assert (entry.action, entry.actor_id, entry.details["protected_until"]) == (
         "approved", world.manager.id, (TODAY + timedelta(days=90)).isoformat())
@@ -207,6 +196,9 @@ def test_reject_needs_a_reason(world, register):
     assert deal.status == REJECTED and deal.rejection_reason == "Customer already buys direct"
     assert claims_of(deal) == []
     assert services.timeline(deal)[-1].details["reason"] == "Customer already buys direct"
+    assert [(p["deal_id"], p["reason"], p["actor_id"]) for p in payloads("deal_rejected")] == [
+        (deal.id, "Customer already buys direct", world.manager.id)]
+    assert [(p["old_status"], p["new_status"]) for p in payloads("deal_status_changed")] == [(SUBMITTED, REJECTED)]
 
 
 def test_partners_cannot_approve_or_reject(world, register):
@@ -231,18 +223,15 @@ def test_won_needs_final_amount_and_date(world, register):
     with pytest.raises(services.DealError):
         services.mark_won(deal, world.a_member, 100, TODAY + timedelta(days=1), now=NOW)
     assert db.session.get(Deal, deal.id).status == APPROVED
-    won = []
-    def receiver(sender, **kw):
-        won.append(sender.id)
-    # Disconnect only this receiver: clearing them all would drop other features' listeners.
-    signals.deal_won.connect(receiver)
-    try:
+    with listening("tests.won", signals.deal_won) as won:
         services.mark_won(deal, world.a_member, 123_456_78, TODAY, now=NOW)
-    finally:
-        signals.deal_won.disconnect(receiver)
     deal = db.session.get(Deal, deal.id)
     assert (deal.status, deal.final_amount_kopecks, deal.closed_on) == (WON, 12_345_678, TODAY)
-    assert claims_of(deal) == [] and won == [deal.id]
+    assert claims_of(deal) == []
+    assert [(e.deal_id, e.amount_kopecks, e.closed_on, e.product, e.actor_id) for e in won] == [
+        (deal.id, 12_345_678, TODAY, deal.product, world.a_member.id)]
+    # A refused change emitted nothing: four refusals above, one win here.
+    assert len(payloads("deal_won")) == 1
 
 
 def test_lost_with_optional_reason(world, register):
@@ -256,6 +245,8 @@ def test_lost_with_optional_reason(world, register):
     services.approve(other, world.manager, now=NOW)
     services.mark_lost(other, world.a_admin, now=NOW)
     assert db.session.get(Deal, other.id).lost_reason is None
+    assert [(p["deal_id"], p["reason"], p["closed_on"], p["actor_id"]) for p in payloads("deal_lost")] == [
+        (deal.id, "Budget cut", TODAY, world.manager.id), (other.id, None, TODAY, world.a_admin.id)]
 
 
 @pytest.mark.parametrize("status", [REJECTED, WON, LOST, EXPIRED])
@@ -358,6 +349,10 @@ def test_expiry_by_tick(world, register):
     assert deal.status == EXPIRED and claims_of(deal) == []
     entry = services.timeline(deal)[-1]
     assert entry.action == "expired" and entry.actor_id is None
+    assert payloads("deal_expired") == [dict(deal_id=deal.id, organisation_id=world.org_a.id,
+                                             created_by_id=world.a_member.id, protected_until=until)]
+    assert [(p["old_status"], p["new_status"], p["actor_id"]) for p in payloads("deal_status_changed")][-1] == (
+        APPROVED, EXPIRED, None)
     assert services.expire_deals(today=until + timedelta(days=2)) == 0
     # the customer is free again
     assert register(world.b_member).conflict_with_id is None

@@ -9,6 +9,8 @@ from hub import signals
 from hub.extensions import db
 from hub.library.models import LibraryItem, LibraryUsage
 
+from tests.helpers import listening
+
 from .conftest import url
 
 pytestmark = pytest.mark.usefixtures("library")
@@ -117,22 +119,16 @@ def test_login_required(client):
 
 
 def test_usage_counted_per_org_with_signal(client, world, partner):
-    seen = []
-
-    def listener(item, **kw):
-        seen.append((item.slug, kw["action"], kw["user"].id))
-    signals.library_item_used.connect(listener)
-    try:
+    with listening("tests.library_used", signals.library_item_used) as seen:
         client.get(url("library.show", slug="crm-roi-payback-calculator"))
         client.get(url("library.show", slug="crm-roi-payback-calculator"))
         client.get(url("library.download", slug="crm-roi-payback-calculator",
                        name="kvant-crm-roi-calculator.xlsx")).close()
-    finally:
-        signals.library_item_used.disconnect(listener)
     usage = db.session.scalar(select(LibraryUsage))
     assert (usage.organisation_id, usage.views, usage.downloads) == (world.org_a.id, 2, 1)
-    assert seen == [("crm-roi-payback-calculator", "view", world.a_member.id)] * 2 + [
-        ("crm-roi-payback-calculator", "download", world.a_member.id)]
+    assert [(e.item_slug, e.action, e.user_id, e.organisation_id, e.file_name) for e in seen] == [
+        ("crm-roi-payback-calculator", "view", world.a_member.id, world.org_a.id, None)] * 2 + [
+        ("crm-roi-payback-calculator", "download", world.a_member.id, world.org_a.id, "kvant-crm-roi-calculator.xlsx")]
 
 
 def test_manager_usage_report(client, world, login):

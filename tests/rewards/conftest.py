@@ -13,7 +13,7 @@ _ids = iter(range(10_000, 1_000_000))
 
 
 def deal_ns(org, user=None, product="crm", amount=100_000_00, closed_on=date(2026, 4, 10), deal_id=None):
-    """What deal_won / deal_approved listeners may read (hub/signals.py)."""
+    """A deal as the tests describe it; approved() and won() emit its events (hub/signals.py)."""
     return SimpleNamespace(id=deal_id or next(_ids), organisation_id=org.id, created_by_id=user.id if user else None,
                            product=product, amount_kopecks=amount, final_amount_kopecks=amount,
                            closed_on=closed_on, status="won", decided_at=NOW)
@@ -24,9 +24,47 @@ def certificate_ns(user, track="sales", cert_id=None):
                            track_slug=track, issued_at=NOW, expires_at=NOW.replace(year=2028))
 
 
+def _commit():
+    from hub.extensions import db
+    db.session.commit()  # the outbox delivers to the listeners once this returns
+
+
+def approved(deal, actor_id=None):
+    signals.deal_approved.emit(deal_id=deal.id, organisation_id=deal.organisation_id,
+                               created_by_id=deal.created_by_id, decided_at=deal.decided_at,
+                               protected_until=None, actor_id=actor_id)
+    _commit()
+
+
+def won(deal, actor_id=None):
+    signals.deal_won.emit(deal_id=deal.id, organisation_id=deal.organisation_id, created_by_id=deal.created_by_id,
+                          product=deal.product, amount_kopecks=deal.final_amount_kopecks or deal.amount_kopecks,
+                          closed_on=deal.closed_on, actor_id=actor_id)
+    _commit()
+
+
+def certified(cert, renewal=False):
+    signals.certificate_earned.emit(certificate_id=cert.id, user_id=cert.user_id,
+                                    organisation_id=cert.organisation_id, track_slug=cert.track_slug,
+                                    issued_at=cert.issued_at, expires_at=cert.expires_at, renewal=renewal)
+    _commit()
+
+
+def attended(registration_id, user, at=NOW):
+    signals.event_attended.emit(registration_id=registration_id, event_id=1, user_id=user.id,
+                                organisation_id=user.organisation_id, attended_at=at)
+    _commit()
+
+
+def answer_accepted(answer_id, user, at=NOW):
+    signals.answer_accepted.emit(answer_id=answer_id, question_id=1, user_id=user.id,
+                                 organisation_id=user.organisation_id, accepted_at=at)
+    _commit()
+
+
 def win(org, user=None, **kw):
     deal = deal_ns(org, user, **kw)
-    signals.deal_won.send(deal, actor=user)
+    won(deal, actor_id=user.id if user else None)
     return deal
 
 

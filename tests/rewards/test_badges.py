@@ -1,18 +1,16 @@
 """R2: badges by rules, awarded once; the signal path and tick's full re-evaluation agree."""
 from datetime import date, datetime, timezone
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import delete, func, select
 
-from hub import signals
 from hub.extensions import db
 from hub.rewards import badges
 from hub.rewards.jobs import full_evaluation
 from hub.rewards.models import BadgeAward
 
-from .conftest import NOW, certificate_ns, win
+from .conftest import attended, certificate_ns, certified, win
 from tests import factories
 
 
@@ -24,10 +22,9 @@ def scenario(world, fake_facts):
     for i in range(6):
         win(world.org_a, world.a_admin, amount=10_00, closed_on=date(2026, 3, 11))
     win(world.org_b, world.b_member, amount=500_00, closed_on=date(2026, 3, 12))
-    signals.certificate_earned.send(certificate_ns(world.b_member, "sales"), renewal=False)
-    signals.certificate_earned.send(certificate_ns(world.b_admin, "presales"), renewal=False)
-    signals.event_attended.send(SimpleNamespace(id=1, user_id=world.a_member.id, organisation_id=world.org_a.id,
-                                                attended_at=NOW))
+    certified(certificate_ns(world.b_member, "sales"))
+    certified(certificate_ns(world.b_admin, "presales"))
+    attended(1, world.a_member)
     # Twelve small partners: only the ten best of March get "top 10 of a month".
     for i in range(12):
         win(factories.create_org(f"Small {i:02d}"), amount=10 + i, closed_on=date(2026, 3, 20))

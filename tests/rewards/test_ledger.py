@@ -1,14 +1,12 @@
-"""R1: the points ledger is fed by signals and counts each source event once."""
+"""R1: the points ledger is fed by domain events and counts each source event once."""
 import threading
-from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
-from hub import signals
 from hub.extensions import db
 from hub.rewards.models import PeriodStat, PointEntry
 
-from .conftest import NOW, certificate_ns, deal_ns, win
+from .conftest import answer_accepted, approved, attended, certificate_ns, certified, deal_ns, win, won
 
 
 def _points(org_id, period="all"):
@@ -18,13 +16,11 @@ def _points(org_id, period="all"):
 
 def test_points_per_action_from_the_rules(world):
     deal = deal_ns(world.org_a, world.a_member)
-    signals.deal_approved.send(deal, actor=world.manager)
-    signals.deal_won.send(deal, actor=world.a_member)
-    signals.certificate_earned.send(certificate_ns(world.a_admin), renewal=False)
-    signals.event_attended.send(SimpleNamespace(id=7, user_id=world.a_member.id,
-                                                organisation_id=world.org_a.id, attended_at=NOW))
-    signals.answer_accepted.send(SimpleNamespace(id=8, user_id=world.a_member.id,
-                                                 organisation_id=world.org_a.id, accepted_at=NOW))
+    approved(deal, actor_id=world.manager.id)
+    won(deal, actor_id=world.a_member.id)
+    certified(certificate_ns(world.a_admin))
+    attended(7, world.a_member)
+    answer_accepted(8, world.a_member)
     rows = {(e.action, e.user_id): e.points for e in db.session.scalars(select(PointEntry))}
     assert rows == {("deal_approved", world.a_member.id): 10, ("deal_won", world.a_member.id): 100,
                     ("certificate_earned", world.a_admin.id): 50, ("event_attended", world.a_member.id): 20,
@@ -36,9 +32,9 @@ def test_replaying_a_signal_never_counts_twice(world):
     deal = deal_ns(world.org_a, world.a_member)
     cert = certificate_ns(world.a_admin)
     for _ in range(3):
-        signals.deal_approved.send(deal, actor=world.manager)
-        signals.deal_won.send(deal, actor=world.a_member)
-        signals.certificate_earned.send(cert, renewal=True)
+        approved(deal, actor_id=world.manager.id)
+        won(deal, actor_id=world.a_member.id)
+        certified(cert, renewal=True)
     assert db.session.scalar(select(func.count(PointEntry.id))) == 3
     assert _points(world.org_a.id) == 160
     stat = db.session.get(PeriodStat, (world.org_a.id, "all"))
@@ -55,7 +51,7 @@ def test_concurrent_replays_count_once(app, world):
         with app.app_context():
             try:
                 barrier.wait()
-                signals.deal_won.send(deal, actor=None)
+                won(deal)
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(exc)
             finally:

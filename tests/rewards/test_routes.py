@@ -156,10 +156,9 @@ def test_home_page_query_count_is_bounded(client, login, world, count_queries):
 
 
 def test_badges_on_profile_team_and_organisation_pages(client, login, world, badges_loaded):
-    from tests.rewards.conftest import certificate_ns
-    from hub import signals
+    from tests.rewards.conftest import certificate_ns, certified
     win(world.org_a, world.a_member)
-    signals.certificate_earned.send(certificate_ns(world.a_member), renewal=False)
+    certified(certificate_ns(world.a_member))
     login(world.a_member)
     profile = client.get(url("accounts.profile")).get_data(as_text=True)
     assert "Your badges" in profile and "First certificate" in profile
