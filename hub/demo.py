@@ -27,6 +27,7 @@ from werkzeug.security import generate_password_hash
 
 from . import inn as inn_numbers
 from .accounts.models import ADMIN, MANAGER, MEMBER, PARTNER, PARTNER_ADMIN, VENDOR, Organisation, User
+from .core.cli import DEMO_STEPS, LARGE_DEMO_STEPS, run_demo_steps
 from .core.services import audit
 from .database import utcnow, write_intent
 from .deals.models import (ACTIVE, APPROVED, EXPIRED, LOST, REJECTED, SUBMITTED, WON, Deal,
@@ -400,6 +401,14 @@ def demo_command(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is None:
         create_demo(echo=click.echo)
         create_academy_demo_for(echo=click.echo)
+        run_feature_steps(echo=click.echo)
+
+
+def run_feature_steps(echo=print, seed: int = SEED) -> dict[str, dict]:
+    """The demo data of the features that register a demo step (hub/core/cli.py), after the program's
+    organisations, people and deals exist. Each step is idempotent on its own."""
+    now = utcnow()
+    return run_demo_steps(DEMO_STEPS, seed=seed, today=now.date(), now=now, echo=echo)
 
 
 def create_academy_demo_for(echo=print) -> dict[str, int]:
@@ -429,6 +438,9 @@ def demo_large(orgs: int, deals: int, users_per_org: int, batch: int, seed: int)
     counts = create_large(orgs=orgs, deals=deals, users_per_org=users_per_org, batch=batch, seed=seed,
                           echo=click.echo)
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+    now = utcnow()
+    run_demo_steps(LARGE_DEMO_STEPS, seed=seed, today=now.date(), now=now, echo=click.echo,
+                   options={"orgs": orgs, "deals": deals, "users_per_org": users_per_org, "batch": batch})
 
 
 # --- the small demo ----------------------------------------------------------------------------

@@ -135,3 +135,26 @@ event_attended = EventType(
 answer_accepted = EventType(
     "answer_accepted", "An answer in the discussions was accepted (C5).",
     answer_id=int, question_id=int, user_id=int, organisation_id=int, accepted_at=datetime)
+
+# --- declared ahead for the features being built (co-marketing, community, insights) ----------
+# Each pairs an emitter and a listener in different features; their payloads are the contract.
+
+mdf_paid = EventType(
+    "mdf_paid", "The vendor paid an MDF claim's reimbursement to the partner (M1).",
+    request_id=int, claim_id=int, organisation_id=int, amount_kopecks=int, paid_at=datetime,
+    actor_id=int | None)
+
+lead_received = EventType(
+    "lead_received", "A prospective customer's enquiry reached the vendor (D6): from the public "
+    "partner locator (source 'locator', the partner the customer chose named in organisation_id), "
+    "an event or a web form. The co-marketing feature turns it into a lead for the managers.",
+    source=str,  # "locator" | "event" | "web" | ...
+    organisation_id=int | None, company=str, contact_name=str, contact_email=str,
+    contact_phone=str | None, region=str | None, message=str | None, consent=bool,
+    received_at=datetime)
+
+nps_answered = EventType(
+    "nps_answered", "A partner person answered an NPS survey (C6): the relationship survey or a "
+    "one-question survey after a deal decision, an MDF payment or an event.",
+    response_id=int, survey_kind=str,  # "relationship" | "deal" | "mdf" | "event"
+    organisation_id=int, user_id=int, score=int, answered_at=datetime)

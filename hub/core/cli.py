@@ -1,7 +1,24 @@
-"""Command-line jobs (P9). Features add periodic jobs to `tick` and loaders to `content load`."""
+"""Command-line jobs (P9). Features add periodic jobs to `tick`, loaders to `content load` and their
+demo data to `demo` / `demo large` (demo steps), each with a decorator, at import time.
+
+    @tick_job("events")                       def job(echo): ...
+    @content_loader("events")                 def load(content_dir, echo) -> {"created": 3, ...}
+    @demo_step("events", order=60)            def demo(ctx: DemoContext) -> {"events": 24, ...} | None
+    @demo_step("events", order=60, large=True) def large(ctx: DemoContext) -> {...}
+
+A demo step owns its feature's demo data. It runs after the steps of lower `order` (the accounts
+and deals of the demo program come first), must be idempotent (a second `flask --app hub demo`
+adds nothing: check for your own rows) and deterministic (use `ctx.rng`, seeded per step, and
+`ctx.today` / `ctx.now`, never the wall clock directly). It writes through `db.session`; the demo
+commits after each step. Large steps (`demo large`, for the benchmarks) get the sizes asked for in
+`ctx.options` and bulk-insert (`session.execute(insert(Model), rows)`), adding to what is there.
+"""
 from __future__ import annotations
 
-from typing import Callable
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Callable
 
 import click
 from flask import Flask, current_app
@@ -13,6 +30,51 @@ from ..extensions import db
 TICK_JOBS: dict[str, Callable[[Callable[[str], None]], None]] = {}
 # name -> function(content_dir, echo) -> dict of counts, run by `flask --app hub content load`.
 CONTENT_LOADERS: dict[str, Callable] = {}
+
+
+@dataclass
+class DemoContext:
+    rng: random.Random          # seeded from the demo's seed and the step's name
+    today: date                 # the demo's "today" (program time zone)
+    now: datetime               # the demo's "now" (UTC)
+    echo: Callable[[str], None]
+    options: dict[str, Any] = field(default_factory=dict)  # `demo large`: orgs, deals, batch, ...
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    name: str
+    order: int
+    run: Callable[[DemoContext], dict[str, int] | None]
+
+
+# `flask --app hub demo` and `demo large` run these, by order then name.
+DEMO_STEPS: dict[str, DemoStep] = {}
+LARGE_DEMO_STEPS: dict[str, DemoStep] = {}
+
+
+def demo_step(name: str, order: int = 50, large: bool = False):
+    def decorator(func):
+        (LARGE_DEMO_STEPS if large else DEMO_STEPS)[name] = DemoStep(name, order, func)
+        return func
+    return decorator
+
+
+def run_demo_steps(steps: dict[str, DemoStep], *, seed: int, today: date, now: datetime,
+                   echo: Callable[[str], None], options: dict[str, Any] | None = None) -> dict[str, dict]:
+    """Each step in its own transaction, in order; returns what each reported."""
+    from ..database import write_intent
+    reports = {}
+    for step in sorted(steps.values(), key=lambda s: (s.order, s.name)):
+        ctx = DemoContext(rng=random.Random(f"{seed}:{step.name}"), today=today, now=now, echo=echo,
+                          options=dict(options or {}))
+        with write_intent():
+            report = step.run(ctx) or {}
+            db.session.commit()
+        if report:
+            echo(f"{step.name} demo: " + ", ".join(f"{k}: {v}" for k, v in report.items()))
+        reports[step.name] = report
+    return reports
 
 
 def tick_job(name: str):
