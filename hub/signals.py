@@ -158,3 +158,22 @@ nps_answered = EventType(
     "one-question survey after a deal decision, an MDF payment or an event.",
     response_id=int, survey_kind=str,  # "relationship" | "deal" | "mdf" | "event"
     organisation_id=int, user_id=int, score=int, answered_at=datetime)
+
+mdf_request_submitted = EventType(
+    "mdf_request_submitted", "A partner asked for MDF for an activity (M1).",
+    request_id=int, organisation_id=int, user_id=int, amount_kopecks=int, submitted_at=datetime)
+
+mdf_request_decided = EventType(
+    "mdf_request_decided", "A manager decided an MDF request (M1).",
+    request_id=int, organisation_id=int,
+    decision=str,  # "approved" | "partially_approved" | "changes_requested" | "declined"
+    approved_kopecks=int | None, decided_at=datetime, actor_id=int | None)
+
+question_asked = EventType(
+    "question_asked", "Someone opened a discussion thread (C5); private: in the key partners' space.",
+    question_id=int, user_id=int, organisation_id=int | None, private=bool, asked_at=datetime)
+
+answer_posted = EventType(
+    "answer_posted", "Someone replied in a discussion thread (C5); by_vendor: a vendor's person replied.",
+    answer_id=int, question_id=int, user_id=int, organisation_id=int | None,
+    question_organisation_id=int | None, by_vendor=bool, posted_at=datetime)
