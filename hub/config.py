@@ -92,5 +92,8 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # Text fields: each multipart text part, and a whole urlencoded form (hub/inputs.py), at most this.
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    MAX_QUERY_STRING_LENGTH = 8 * 1024
     RATELIMIT_HEADERS_ENABLED = True
     PAGE_SIZE = 25

@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from ..forms import DateField, HubForm
+from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
@@ -85,7 +85,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class RegisterDealForm(FlaskForm):
+class RegisterDealForm(HubForm):
     customer_name = StringField(_l("Customer company"), filters=[_strip],
                                 validators=[DataRequired(_l("Enter the customer's company name.")), Length(max=200)])
     inn = StringField(_l("INN (tax number)"), filters=[_strip], validators=[Optional(), Length(max=20)],
@@ -180,7 +180,7 @@ class RegisterDealForm(FlaskForm):
             notes=self.notes.data or None)
 
 
-class CheckCustomerForm(FlaskForm):
+class CheckCustomerForm(HubForm):
     """The stand-alone conflict check page (GET): the three customer fields of the register form."""
 
     class Meta:
@@ -193,16 +193,16 @@ class CheckCustomerForm(FlaskForm):
                          render_kw={"autocomplete": "off", "placeholder": "example.ru"})
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(HubForm):
     """Only the CSRF token: approving needs no input."""
 
 
-class RejectForm(FlaskForm):
+class RejectForm(HubForm):
     reason = TextAreaField(_l("Reason for rejection"), filters=[_strip],
                            validators=[DataRequired(_l("Give the reason for the rejection.")), Length(max=2000)])
 
 
-class WonForm(FlaskForm):
+class WonForm(HubForm):
     final_amount = StringField(_l("Final amount, RUB"), filters=[_strip],
                                validators=[DataRequired(_l("Give the final amount of the won deal."))],
                                render_kw={"inputmode": "decimal"})
@@ -224,17 +224,17 @@ class WonForm(FlaskForm):
             raise ValidationError(_l("The close date cannot be in the future."))
 
 
-class LostForm(FlaskForm):
+class LostForm(HubForm):
     lost_reason = TextAreaField(_l("Why was it lost? (optional)"), filters=[_strip],
                            validators=[Optional(), Length(max=2000)])
 
 
-class ExtensionRequestForm(FlaskForm):
+class ExtensionRequestForm(HubForm):
     extension_reason = TextAreaField(_l("Why do you need more time?"), filters=[_strip],
                            validators=[DataRequired(_l("Give the reason for the extension.")), Length(max=2000)])
 
 
-class ExtensionDecisionForm(FlaskForm):
+class ExtensionDecisionForm(HubForm):
     decision = RadioField(_l("Decision"), choices=_choices([("grant", _l("Grant")), ("refuse", _l("Refuse"))]),
                           validators=[InputRequired(_l("Choose to grant or refuse."))])
 
@@ -250,7 +250,7 @@ PERIOD_CHOICES = _choices([
 ])
 
 
-class DealFilterForm(FlaskForm):
+class DealFilterForm(HubForm):
     """The deal list's filters: a GET form (no CSRF: it changes nothing)."""
 
     class Meta:

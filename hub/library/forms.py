@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from ..forms import DateField, HubForm
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -21,7 +21,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ItemForm(FlaskForm):
+class ItemForm(HubForm):
     slug = StringField(_l("Address (slug)"), validators=[DataRequired(), Length(max=80)],
                        description=_l("Lower-case Latin letters, digits and dashes, e.g. crm-retail-demo-kit."))
     kind = SelectField(_l("Type"), validators=[DataRequired()])
@@ -129,7 +129,7 @@ class MoneyField(StringField):
         self.kopecks = kopecks
 
 
-class RoiForm(FlaskForm):
+class RoiForm(HubForm):
     """The customer ROI / payback calculator: a GET form (nothing is saved, so no CSRF token)."""
 
     class Meta:

@@ -4,7 +4,7 @@ import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import HubForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import ValidationError
 
@@ -70,7 +70,7 @@ class RoublesField(StringField):
         self.kopecks = int(kopecks)
 
 
-class CalculatorForm(FlaskForm):
+class CalculatorForm(HubForm):
     """The earnings calculator: a GET form (no state changes, so no CSRF token)."""
 
     class Meta:
