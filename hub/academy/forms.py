@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from ..forms import HubForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from ..forms import HubForm
 
 
 class ActionForm(HubForm):

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from ..forms import HubForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from ..forms import HubForm
 from ..extensions import db
 from .labels import LANGUAGE_NAMES, PARTNER_TYPE_LABELS, ROLE_LABELS, SEGMENT_LABELS, TIMEZONES
 from .models import PARTNER_ROLES, VENDOR_ROLES, Organisation, User

@@ -6,11 +6,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from ..forms import DateField, HubForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from ..forms import DateField, HubForm
 from ..program import rules as program_rules
 from . import services
 from .normalize import clean_inn, normalise_company, normalise_domain, valid_inn

@@ -6,11 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from ..forms import DateField, HubForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import DateField, HubForm
 from .loaders import SLUG
 from .models import FACETS, KINDS, TAG_VALUES, TIERS
 from . import services

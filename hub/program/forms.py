@@ -4,10 +4,10 @@ import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from ..forms import HubForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import ValidationError
 
+from ..forms import HubForm
 from .rules import Rules
 
 MAX_LICENCES = 100_000

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from ..forms import DateField, HubForm, valid_id
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..forms import DateField, HubForm, valid_id
 from ..accounts.models import PARTNER_TYPES
 from ..program import rules as program_rules
 from ..program.rules import TIER_ORDER
