@@ -1,7 +1,8 @@
 """Form drafts: a form sent after the session expired comes back filled in after logging in again.
 
-`keep(path)` stores the fields of the current POST (never passwords, CSRF tokens or files, never a
-value that could not be read) for KEEP_MINUTES under a random token and returns the address to come
+`keep(path)` stores the fields of the current POST, or of an htmx GET a form makes while it is being
+filled in (a live check that includes the form), never passwords, CSRF tokens or files, never a
+value that could not be read, for KEEP_MINUTES under a random token and returns the address to come
 back to, `path?_draft=<token>`. `restore()` is called by `hub.forms.HubForm` on a GET of that
 address: it takes the draft (once; it is deleted) and the form fills itself from it.
 
@@ -34,7 +35,7 @@ def keepable(name: str) -> bool:
 
 
 def _fields() -> list[list[str]]:
-    form = request.form
+    form = request.args if request.method in ("GET", "HEAD") else request.form
     lists = form.raw_lists() if isinstance(form, GuardedMultiDict) else list(form.lists())
     kept, size = [], 0
     for name, values in lists:

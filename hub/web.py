@@ -246,8 +246,10 @@ def _go(target: str, status: int = 302):
 
 
 def _keep_typed(back: str) -> str | None:
-    if request.method in ("GET", "HEAD", "OPTIONS") or not _same_origin():
-        return None  # a cross-site post must not plant text in someone's form
+    """Keep a form post, or what an htmx check sends while a form is filled in (not a navigation)."""
+    typing = bool(htmx) and not htmx.boosted and request.method == "GET" and bool(request.args)
+    if (request.method in ("GET", "HEAD", "OPTIONS") and not typing) or not _same_origin():
+        return None  # a cross-site request must not plant text in someone's form
     from . import drafts
     return drafts.keep(back)
 
@@ -258,10 +260,10 @@ def login_again():
     from flask_babel import gettext as _
     back = came_from()
     kept = _keep_typed(back)
-    if request.method in ("GET", "HEAD"):
-        flash(str(current_app.login_manager.login_message), current_app.login_manager.login_message_category)
-    elif kept:
+    if kept:
         flash(_("Your session has expired. Log in again: what you typed has been kept."), "info")
+    elif request.method in ("GET", "HEAD"):
+        flash(str(current_app.login_manager.login_message), current_app.login_manager.login_message_category)
     else:
         flash(_("Your session has expired. Please log in again."), "info")
     target = url_for(current_app.login_manager.login_view, next=kept or back)

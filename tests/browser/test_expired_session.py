@@ -43,7 +43,7 @@ def _log_in_again(page, user):
 def _typed_is_back(page):
     expect(page).to_have_url(re.compile(r"/deals/new\?_draft="))
     expect(page.get_by_text("What you typed before logging in is back in the form")).to_be_visible()
-    expect(page.get_by_label("Customer company")).to_have_value(CUSTOMER)
+    expect(page.get_by_label("Customer company")).to_have_value(re.compile("^" + re.escape(CUSTOMER)))
     expect(page.get_by_label("Notes")).to_have_value("Тендер в марте")
     expect(page.get_by_label("Product")).to_have_value("crm")
 
@@ -52,21 +52,21 @@ def test_with_javascript(page, live_server, people, assert_clean):
     log_in(page, live_server.url, people.a_member)
     page.goto(live_server.url + "/deals/new")
     _fill(page)
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()  # the session has expired
-    # The live conflict check (hx-get) now gets HX-Redirect: a whole new page, not a swapped fragment.
+    # The live conflict check (hx-get) now gets HX-Redirect: a whole new page, not a swapped fragment,
+    # and the form it sent along is kept.
     page.get_by_label("Customer company").fill(CUSTOMER + " ")
-    expect(page).to_have_url(re.compile(r"/login\?next=%2Fdeals%2Fnew"))
+    expect(page).to_have_url(re.compile(r"/login\?next=(%2F|/)deals(%2F|/)new"))
     expect(page.locator("form#login-form")).to_have_count(1)
     expect(page.locator("#conflict-status")).to_have_count(0)
+    _log_in_again(page, people.a_member)
+    _typed_is_back(page)
 
-    page.get_by_label("E-mail").fill(people.a_member.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/deals/new$"))
-
-    _fill(page)
+    # A boosted (htmx) submit after the session expired.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
-    page.get_by_role("button", name="Register the deal").click()  # a boosted (htmx) post
+    page.get_by_role("button", name="Register the deal").click()
     _log_in_again(page, people.a_member)
     _typed_is_back(page)
     assert_clean()

@@ -55,6 +55,26 @@ def test_an_htmx_request_without_a_session_gets_hx_redirect_to_the_login_page(cl
     assert "Location" not in response.headers
 
 
+def test_an_htmx_live_check_keeps_the_form_it_sends(client, world):
+    """The deal form's checks include the whole form: the one that meets the expired session keeps it."""
+    headers = dict(HX, **SAME_SITE, **{"HX-Current-URL": "http://localhost/deals/new"})
+    response = client.get(url("deals.check"), query_string=_deal_form(), headers=headers)
+    assert response.status_code == 401
+    back = _next(response.headers["HX-Redirect"])
+    assert back.startswith("/deals/new?_draft=")
+    _log_in_through_the_form(client, response.headers["HX-Redirect"])
+    assert 'value="ООО «Лунный Кролик»"' in client.get(back).get_data(as_text=True)
+
+
+def test_the_deal_form_checks_send_the_whole_form_but_not_its_token(client, world, login):
+    login(world.a_member)
+    page = client.get(url("deals.new")).get_data(as_text=True)
+    includes = set(re.findall(r'hx-include="([^"]+)"', page))
+    assert len(includes) == 1
+    selectors = includes.pop().split(", ")
+    assert {"#customer_name", "#notes", "#region", "#amount"} <= set(selectors) and "#csrf_token" not in selectors
+
+
 def test_a_boosted_navigation_comes_back_to_the_page_it_asked_for(client, world):
     headers = dict(HX, **{"HX-Boosted": "true", "HX-Current-URL": "http://localhost/program"})
     response = client.get("/deals/?status=won", headers=headers)
