@@ -8,10 +8,14 @@ from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 from flask import Response as FlaskResponse
-from flask import abort, current_app, has_request_context, make_response, redirect, render_template, request
+from flask import (abort, current_app, flash, has_request_context, make_response, redirect, render_template,
+                   request, url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+from . import drafts
 from .extensions import htmx
 from .inputs import MAX_ID, BadInput, check_request
 
@@ -142,7 +146,6 @@ def int_arg(name: str, default: int | None = None, minimum: int = 1, maximum: in
     allowed = set(choices) if choices is not None else None
     if (number is None or not minimum <= number <= maximum
             or (allowed is not None and number not in allowed)):
-        from flask_babel import lazy_gettext as _l
         if allowed is not None:
             raise BadInput(_l("must be one of %(values)s.", values=", ".join(map(str, sorted(allowed)))),
                            field=name)
@@ -170,7 +173,6 @@ def choice_arg(name: str, allowed: Iterable[str], default: str = "") -> str:
     if value is None or value == "":
         return default
     if value not in set(allowed):
-        from flask_babel import lazy_gettext as _l
         raise BadInput(_l("has a value that is not on the list."), field=name)
     return value
 
@@ -250,14 +252,11 @@ def _keep_typed(back: str) -> str | None:
     typing = bool(htmx) and not htmx.boosted and request.method == "GET" and bool(request.args)
     if (request.method in ("GET", "HEAD", "OPTIONS") and not typing) or not _same_origin():
         return None  # a cross-site request must not plant text in someone's form
-    from . import drafts
     return drafts.keep(back)
 
 
 def login_again():
     """Flask-Login's unauthorized handler (also used by roles_required)."""
-    from flask import flash, url_for
-    from flask_babel import gettext as _
     back = came_from()
     kept = _keep_typed(back)
     if kept:
@@ -273,8 +272,6 @@ def login_again():
 def form_expired():
     """A form whose CSRF token no longer matches because the session behind it expired: log in again
     (or, on a public page, go back to the form), keeping what was typed."""
-    from flask import flash
-    from flask_babel import gettext as _
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None or not getattr(view, "is_public", False):
         return login_again()

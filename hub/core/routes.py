@@ -3,14 +3,13 @@ from __future__ import annotations
 from flask import current_app, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
 
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import LANG_COOKIE, LANGUAGES
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
-
 from ..inputs import BadInput, refusing
 from ..web import form_expired, public, redirect_to, render, safe_next
 from . import bp

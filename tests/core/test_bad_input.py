@@ -21,6 +21,7 @@ for the others, which keeps the walk within the time the suite can spend on it.
 """
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections import defaultdict
@@ -632,7 +633,7 @@ def test_no_bad_input_gets_a_500_anywhere(demo_app, capsys):
         print(f"\nbad-input walk ({db.engine.dialect.name}): {walk.requests} requests, {len(found_forms)} forms, "
               f"{len(walk.fields_tried)} fields, {len(walk.endpoints)} endpoints, {walk.pages} pages, {elapsed:.0f} s ("
               + ", ".join(f"{k} {v:.0f} s" for k, v in walk.phases.items()) + ")")
-    if __import__("os").environ.get("HUB_WALK_DEBUG"):
+    if os.environ.get("HUB_WALK_DEBUG"):  # list what the walk found, to see what a new feature adds
         with capsys.disabled():
             for key, (role, form) in sorted(found_forms.items()):
                 print(role, key)
