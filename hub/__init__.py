@@ -26,6 +26,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["HUB_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    from . import inputs
+    inputs.install(app)  # the request class and the bounded converters, before any route is added
     _init_extensions(app)
     _register_blueprints(app)
     # After the features are imported: each registers its own sections of program.yml.

@@ -115,5 +115,8 @@ class Defaults:
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     # The largest upload (a 20 MB library attachment) plus its form; each use has its own lower limit.
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024
+    # Text fields: each multipart text part, and a whole urlencoded form (hub/inputs.py), at most this.
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    MAX_QUERY_STRING_LENGTH = 8 * 1024
     RATELIMIT_HEADERS_ENABLED = True
     PAGE_SIZE = 25

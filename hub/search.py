@@ -52,6 +52,12 @@ TAG_FACETS = ("industry", "partner_type", "product", "language")
 WORD = re.compile(r"\w+", re.UNICODE)
 TITLE_BOOST = 4.0
 MAX_QUERY_WORDS = 12
+REBUILD_RETRY_SECONDS = 60  # after a failed rebuild, requests do not retry it (and wait) for this long
+
+
+class SearchUnavailable(Exception):
+    """The index cannot be opened or rebuilt (Whoosh files unreadable, damaged, locked, no space; the
+    PostgreSQL search failing). The library then offers browsing by filters instead (`browse()`)."""
 
 
 def words(text: str) -> list[str]:
@@ -202,6 +208,7 @@ class WhooshBackend:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._value_cache: tuple | None = None
+        self._broken_until = 0.0
 
     # schema and documents
     @staticmethod
@@ -243,10 +250,17 @@ class WhooshBackend:
             except Exception as exc:  # whoosh raises many kinds on damaged files
                 problem = f"unreadable ({exc.__class__.__name__}: {exc})"
             gc.collect()
+        if time.monotonic() < self._broken_until:
+            raise SearchUnavailable(f"search index {self.path} is {problem}; rebuilding it failed a moment ago")
         with self._lock:
             log.warning("search index %s is %s; rebuilding it from the database", self.path, problem)
-            self.rebuild(session=session)
-        return index.open_dir(str(self.path))
+            try:
+                self.rebuild(session=session)
+                return index.open_dir(str(self.path))
+            except Exception as exc:
+                self._broken_until = time.monotonic() + REBUILD_RETRY_SECONDS
+                log.error("search index %s could not be rebuilt: %s: %s", self.path, exc.__class__.__name__, exc)
+                raise SearchUnavailable(f"search index {self.path} is {problem} and could not be rebuilt") from exc
 
     def check(self) -> tuple[bool, str]:
         from whoosh import index
@@ -300,7 +314,8 @@ class WhooshBackend:
 
     # changes
     def _writer(self, ix):
-        return ix.writer(timeout=30.0, delay=0.05)
+        timeout = current_app.config.get("SEARCH_LOCK_TIMEOUT", 30.0) if has_app_context() else 30.0
+        return ix.writer(timeout=timeout, delay=0.05)
 
     def index(self, ids: Iterable[int], session: Session | None = None) -> None:
         ids = list(ids)
@@ -617,7 +632,27 @@ def check() -> tuple[bool, str]:
 
 
 def search(q: SearchQuery) -> SearchResult:
-    """Run the query; when it finds nothing, run it again with misspelt words corrected."""
+    """Run the query; when it finds nothing, run it again with misspelt words corrected.
+
+    Raises SearchUnavailable when the backend fails, whatever the reason: the index is derived data
+    and the library stays usable without it (`browse()`)."""
+    try:
+        return _search(q)
+    except SearchUnavailable:
+        raise
+    except Exception as exc:
+        db.session.rollback()  # a failed PostgreSQL statement leaves the transaction unusable
+        log.error("library search failed: %s: %s", exc.__class__.__name__, exc)
+        raise SearchUnavailable(str(exc)) from exc
+
+
+def browse(q: SearchQuery) -> SearchResult:
+    """The filters without the search words, straight from the library tables (any database): what the
+    library shows while the index is unavailable."""
+    return PostgresBackend().search(replace(q, text=""))
+
+
+def _search(q: SearchQuery) -> SearchResult:
     chosen = backend()
     result = chosen.search(q)
     if result.total == 0 and words(q.text):

@@ -8,11 +8,16 @@ from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from flask import Response as FlaskResponse
-from flask import abort, current_app, has_request_context, make_response, redirect, render_template, request
+from flask import (abort, current_app, flash, has_request_context, make_response, redirect, render_template,
+                   request, url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
+from . import drafts
 from .extensions import htmx
+from .inputs import MAX_ID, BadInput, check_request
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -157,11 +162,73 @@ class Page:
         return self.page < self.pages
 
 
-def page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
+MAX_PAGE = 100_000
+
+
+def page_number(name: str = "page") -> int:
+    """The page asked for: absent -> 1; anything but a whole number from 1 to MAX_PAGE -> 404 (the
+    page does not exist), never an OFFSET the database cannot hold."""
+    value = request.args.get(name)
+    if value is None or value == "":
         return 1
+    number = _whole(value)
+    if number is None or not 1 <= number <= MAX_PAGE:
+        abort(404)
+    return number
+
+
+def _whole(value: str) -> int | None:
+    text = value.strip()
+    if text.startswith("-"):
+        digits = text[1:]
+        sign = -1
+    else:
+        digits, sign = text, 1
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 19:
+        return None
+    return sign * int(digits)
+
+
+def int_arg(name: str, default: int | None = None, minimum: int = 1, maximum: int = MAX_ID,
+            choices: Iterable[int] | None = None) -> int | None:
+    """A whole-number query argument (an id by default: 1 .. MAX_ID). Absent or empty -> default;
+    anything else outside the bounds (or not among `choices`) -> 400 naming the argument."""
+    value = request.args.get(name)
+    if value is None or value.strip() == "":
+        return default
+    number = _whole(value)
+    allowed = set(choices) if choices is not None else None
+    if (number is None or not minimum <= number <= maximum
+            or (allowed is not None and number not in allowed)):
+        if allowed is not None:
+            raise BadInput(_l("must be one of %(values)s.", values=", ".join(map(str, sorted(allowed)))),
+                           field=name)
+        raise BadInput(_l("must be a whole number from %(min)s to %(max)s.", min=minimum, max=maximum),
+                       field=name)
+    return number
+
+
+def refuse_invalid(form) -> None:
+    """400 with the form's messages when a GET form (filters) is invalid, for the answers that cannot
+    show a message next to a field: a CSV export must refuse before its first byte is streamed."""
+    if not form.errors:
+        return
+    parts = []
+    for field in form:
+        if field.errors:
+            parts.append(f"{field.label.text}: {' '.join(str(e) for e in field.errors)}")
+    raise BadInput("; ".join(parts))
+
+
+def choice_arg(name: str, allowed: Iterable[str], default: str = "") -> str:
+    """A query argument that must be one of `allowed`. Absent or empty -> default; another value ->
+    400 naming the argument (a filter link the hub never makes)."""
+    value = request.args.get(name)
+    if value is None or value == "":
+        return default
+    if value not in set(allowed):
+        raise BadInput(_l("has a value that is not on the list."), field=name)
+    return value
 
 
 class Response(FlaskResponse):
@@ -180,10 +247,104 @@ class Response(FlaskResponse):
         super().set_cookie(key, *args, **kwargs)
 
 
+# --- logging in again: an expired session never loses a form, htmx gets HX-Redirect ----------------
+
+def _local(url: str | None) -> str | None:
+    """The path and query of a URL of this hub (the Referer, htmx's HX-Current-URL), else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else None
+
+
+def _same_origin() -> bool:
+    """The browser says the request comes from a page of this hub (Origin, else Referer)."""
+    origin = request.headers.get("Origin")
+    if origin:
+        return urlsplit(origin).netloc == request.host
+    return bool(request.referrer) and urlsplit(request.referrer).netloc == request.host
+
+
+def _accepts_get(path: str) -> bool:
+    try:
+        current_app.url_map.bind(request.host).match(path, method="GET")
+    except Exception:
+        return False
+    return True
+
+
+def came_from() -> str:
+    """The page to come back to after logging in: the page itself for a plain GET, the page that made
+    the request for htmx and for a form post."""
+    if htmx and (not htmx.boosted or request.method != "GET"):
+        found = _local(request.headers.get("HX-Current-URL"))
+        if found:
+            return found
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.rstrip("?")
+    found = _local(request.referrer)
+    if found:
+        return found
+    return request.path if _accepts_get(request.path) else "/"
+
+
+def _go(target: str, status: int = 302):
+    """A full-page navigation: HX-Redirect for htmx (a login page must never be swapped into a form),
+    a redirect for a browser."""
+    if htmx:
+        response = make_response("", 401 if status == 401 else 200)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=status)
+
+
+def _keep_typed(back: str) -> str | None:
+    """Keep a form post, or what an htmx check sends while a form is filled in (not a navigation)."""
+    typing = bool(htmx) and not htmx.boosted and request.method == "GET" and bool(request.args)
+    if (request.method in ("GET", "HEAD", "OPTIONS") and not typing) or not _same_origin():
+        return None  # a cross-site request must not plant text in someone's form
+    return drafts.keep(back)
+
+
+def login_again():
+    """Flask-Login's unauthorized handler (also used by roles_required)."""
+    back = came_from()
+    kept = _keep_typed(back)
+    if kept:
+        flash(_("Your session has expired. Log in again: what you typed has been kept."), "info")
+    elif request.method in ("GET", "HEAD"):
+        flash(str(current_app.login_manager.login_message), current_app.login_manager.login_message_category)
+    else:
+        flash(_("Your session has expired. Please log in again."), "info")
+    target = url_for(current_app.login_manager.login_view, next=kept or back)
+    return _go(target, 401 if htmx else 302)
+
+
+def form_expired():
+    """A form whose CSRF token no longer matches because the session behind it expired: log in again
+    (or, on a public page, go back to the form), keeping what was typed."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None or not getattr(view, "is_public", False):
+        return login_again()
+    back = came_from()
+    kept = _keep_typed(back)
+    flash(_("The form had expired. Check it and send it again.") if kept
+          else _("The form had expired. Please fill it in again."), "info")
+    return _go(kept or back, 303)
+
+
 def install(app) -> None:
-    """Access rule, security headers and Vary, for every response of the app."""
+    """Access rule, input checks, security headers and Vary, for every response of the app."""
     app.response_class = Response
     app.jinja_env.globals["absolute_url"] = absolute_url
+    app.login_manager.unauthorized_handler(login_again)
+
+    @app.before_request
+    def _check_input():
+        check_request(request)
 
     @app.before_request
     def _require_login():

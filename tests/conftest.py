@@ -238,13 +238,13 @@ class HubClient(FlaskClient):
     so per-request caches on `g` (Flask-Login's user) must be dropped between requests."""
 
     def open(self, *args, **kwargs):
-        # Flask-Babel caches the chosen locale on `g` as well.
-        for key in ("_login_user", "_flask_babel"):
+        # Flask-Babel caches the chosen locale on `g` as well, Flask-WTF the session's CSRF token.
+        for key in ("_login_user", "_flask_babel", "csrf_token"):
             g.pop(key, None)
         try:
             return super().open(*args, **kwargs)
         finally:
-            for key in ("_login_user", "_flask_babel"):
+            for key in ("_login_user", "_flask_babel", "csrf_token"):
                 g.pop(key, None)
 
 

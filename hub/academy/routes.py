@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..accounts.models import PARTNER_ADMIN, VENDOR_ROLES
 from ..database import utcnow
-from ..web import page_number, public, redirect_to, render, roles_required, safe_next
+from ..web import int_arg, page_number, public, redirect_to, render, roles_required, safe_next
 from . import bp, services
 from .forms import ActionForm, RevokeForm
 
@@ -128,6 +128,15 @@ def attempt(attempt_id: int):
     return _attempt_page(_or_404(services.visible_attempt(current_user, attempt_id)))
 
 
+def _unreadable_answer(attempt, answers) -> str | None:
+    for number, q in enumerate(attempt.questions, 1):
+        tokens = {o["token"] for o in q["options"]}
+        given = answers.get(q["id"], [])
+        if any(t not in tokens for t in given) or (q["type"] == "single" and len(given) > 1):
+            return _("The answer to question %(num)s could not be read. Choose it again and submit.", num=number)
+    return None
+
+
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 def submit(attempt_id: int):
     attempt = services.visible_attempt(current_user, attempt_id)
@@ -137,6 +146,9 @@ def submit(attempt_id: int):
     if not form.validate():
         abort(400)
     answers = {q["id"]: request.form.getlist(f"q-{q['id']}") for q in attempt.questions}
+    unreadable = _unreadable_answer(attempt, answers)
+    if unreadable:  # not an answer the page offered: nothing is graded, the exam page says which
+        return _attempt_page(attempt, 422, error=unreadable)
     unanswered = sum(1 for given in answers.values() if not given)
     if unanswered and attempt.is_open and request.form.get("confirm_unanswered") != "1":
         # Asked on the server, so it works without JavaScript: the page comes back with the
@@ -245,12 +257,7 @@ def manage():
 @bp.route("/manage/certificates")
 @roles_required(*VENDOR_ROLES)
 def manage_certificates():
-    try:
-        days = int(request.args.get("days", "30"))
-    except ValueError:
-        days = 30
-    if days not in EXPIRY_WINDOWS:
-        days = 30
+    days = int_arg("days", default=30, choices=EXPIRY_WINDOWS)
     tracks = {t.slug: t for t in services.all_tracks()}
     return render("academy/manage_certificates.html", block="expiring", days=days, windows=EXPIRY_WINDOWS,
                   by_org=services.certified_by_org(), expiring=services.expiring(days), tracks=tracks,

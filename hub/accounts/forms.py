@@ -5,7 +5,6 @@ from flask_babel import lazy_gettext as _l
 import re
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import inn as inn_numbers
+from ..forms import HubForm
 from ..extensions import db
 from .labels import LANGUAGE_NAMES, PARTNER_TYPE_LABELS, ROLE_LABELS, SEGMENT_LABELS, TIMEZONES
 from .models import PARTNER_ROLES, VENDOR_ROLES, Organisation, User
@@ -47,7 +47,7 @@ def _confirm(label):
 
 
 # Login and reset requests only look the address up, so they do not judge its syntax.
-class LoginForm(FlaskForm):
+class LoginForm(HubForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)],
                        filters=[_lower], render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
@@ -55,31 +55,31 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(HubForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)],
                        filters=[_lower], render_kw={"autocomplete": "email"})
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(HubForm):
     password = _new_password(_l("New password"))
     confirm = _confirm(_l("Repeat the new password"))
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(HubForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)], filters=[_strip],
                        render_kw={"autocomplete": "name"})
     password = _new_password(_l("Password"))
     confirm = _confirm(_l("Repeat the password"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(HubForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[_strip],
                        render_kw={"autocomplete": "name"})
     locale = SelectField(_l("Language"), choices=_choices(LANGUAGE_NAMES))
     timezone = SelectField(_l("Time zone"), choices=_choices(TIMEZONES))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(HubForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)],
                                      render_kw={"autocomplete": "current-password"})
     password = _new_password(_l("New password"))
@@ -94,7 +94,7 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError(_l("This is not your current password."))
 
 
-class EmailChoicesForm(FlaskForm):
+class EmailChoicesForm(HubForm):
     """Which notification types also reach the user by e-mail: one checkbox per type offered to
     them (`groups` from hub.core.notifications.email_choices); a forged type fails validation."""
 
@@ -108,7 +108,7 @@ class EmailChoicesForm(FlaskForm):
             self.email.data = [choice.type.key for _feature, items in groups for choice in items if choice.email]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(HubForm):
     """Who may be invited where depends on the inviter: the choices are narrowed in __init__,
     so a forged organisation or role in the POST fails validation like any wrong choice."""
 
@@ -149,7 +149,7 @@ class InviteForm(FlaskForm):
             raise ValidationError(_l("People of a partner can only be partner members or partner admins."))
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(HubForm):
     name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
     partner_type = SelectField(_l("Partner type"), choices=_choices(PARTNER_TYPE_LABELS.items()))
     segment = SelectField(_l("Relationship"), choices=_choices(SEGMENT_LABELS.items()))
@@ -199,7 +199,7 @@ def _website(value):
     return value
 
 
-class OrganisationProfileForm(FlaskForm):
+class OrganisationProfileForm(HubForm):
     """The organisation's public face. Lists are closed vocabularies; the logo is checked by hub.files."""
 
     website = StringField(_l("Website"), validators=[Optional(), Length(max=200)], filters=[_website],

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..core import notifications
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES, locale_code
-from ..web import page_number, public, redirect_to, render, roles_required, safe_next
+from ..web import choice_arg, int_arg, page_number, public, redirect_to, render, roles_required, safe_next
 from . import bp, services, sessions
 from .. import files
 from . import profile as org_profile
@@ -186,7 +186,7 @@ def email_choices():
 def invite():
     form = InviteForm(current_user._get_current_object())
     if request.method == "GET":
-        wanted = request.args.get("organisation", type=int)
+        wanted = int_arg("organisation")
         form.organisation.data = wanted if wanted in form.allowed_organisations else current_user.organisation_id
     if request.method == "POST" and form.validate():
         organisation = db.session.get(Organisation, form.organisation.data)
@@ -257,20 +257,16 @@ def team():
 
 # --- organisations (vendor side) ------------------------------------------------------------------
 
-def _choice(value: str | None, allowed) -> str | None:
-    return value if value in allowed else None
-
-
 @bp.route("/organisations")
 @roles_required(*VENDOR_ROLES)
 def organisations():
     from ..program import rules
     current = rules.current()
     filters = {
-        "partner_type": _choice(request.args.get("partner_type"), PARTNER_TYPE_LABELS),
-        "segment": _choice(request.args.get("segment"), SEGMENT_LABELS),
-        "region": _choice(request.args.get("region"), {r.code for r in current.regions}),
-        "tier": _choice(request.args.get("tier"), {t.code for t in current.tiers}),
+        "partner_type": choice_arg("partner_type", PARTNER_TYPE_LABELS) or None,
+        "segment": choice_arg("segment", SEGMENT_LABELS) or None,
+        "region": choice_arg("region", {r.code for r in current.regions}) or None,
+        "tier": choice_arg("tier", {t.code for t in current.tiers}) or None,
         "text": (request.args.get("q") or "").strip()[:100] or None,
     }
     page = services.organisations_page(page_number(), current_app.config["PAGE_SIZE"], **filters)

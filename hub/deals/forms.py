@@ -5,13 +5,12 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from .. import inn as inn_numbers
-from ..forms import MoneyField, ceiling_kopecks, deal_minimum_kopecks
+from ..forms import DateField, HubForm, MoneyField, ceiling_kopecks, deal_minimum_kopecks
 from ..forms import example as money_example
 from ..i18n import fmt_date, money
 from ..program import rules as program_rules
@@ -56,7 +55,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class RegisterDealForm(FlaskForm):
+class RegisterDealForm(HubForm):
     customer_name = StringField(_l("Customer company"), filters=[_strip],
                                 validators=[DataRequired(_l("Enter the customer's company name.")), Length(max=200)])
     inn = StringField(_l("INN (tax number)"), filters=[_strip], validators=[Optional(), Length(max=20)],
@@ -93,6 +92,8 @@ class RegisterDealForm(FlaskForm):
         self.expected_close_date.description = _l("Between %(first)s and %(last)s.", first=fmt_date(first),
                                                   last=fmt_date(last))
         self.expected_close_date.render_kw = {"min": first.isoformat(), "max": last.isoformat()}
+        # The field's own window: a date outside it is refused next to the field, naming it.
+        self.expected_close_date.earliest, self.expected_close_date.latest = first, last
 
     def validate_customer_name(self, field):
         if field.data and not normalise_company(field.data):
@@ -146,7 +147,7 @@ class RegisterDealForm(FlaskForm):
             notes=self.notes.data or None)
 
 
-class CheckCustomerForm(FlaskForm):
+class CheckCustomerForm(HubForm):
     """The stand-alone conflict check page (GET): the three customer fields of the register form."""
 
     class Meta:
@@ -159,16 +160,16 @@ class CheckCustomerForm(FlaskForm):
                          render_kw={"autocomplete": "off", "placeholder": "example.ru"})
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(HubForm):
     """Only the CSRF token: approving needs no input."""
 
 
-class RejectForm(FlaskForm):
+class RejectForm(HubForm):
     reason = TextAreaField(_l("Reason for rejection"), filters=[_strip],
                            validators=[DataRequired(_l("Give the reason for the rejection.")), Length(max=2000)])
 
 
-class WonForm(FlaskForm):
+class WonForm(HubForm):
     final_amount = MoneyField(_l("Final amount, RUB"), minimum=deal_minimum_kopecks,
                               validators=[InputRequired(_l("Give the final amount of the won deal."))])
     closed_on = DateField(_l("Won on"), validators=[InputRequired(_l("Give the date the deal was won."))])
@@ -184,6 +185,7 @@ class WonForm(FlaskForm):
                 "The day the customer signed: between the registration date (%(first)s) and today (%(last)s).",
                 first=fmt_date(first), last=fmt_date(last))
             self.closed_on.render_kw = {"min": first.isoformat(), "max": last.isoformat()}
+            self.closed_on.earliest, self.closed_on.latest = first, last
 
     def validate_closed_on(self, field):
         message = services.won_date_problem(self.deal, field.data, self.today) if field.data else None
@@ -191,17 +193,17 @@ class WonForm(FlaskForm):
             raise ValidationError(message)
 
 
-class LostForm(FlaskForm):
+class LostForm(HubForm):
     lost_reason = TextAreaField(_l("Why was it lost? (optional)"), filters=[_strip],
                            validators=[Optional(), Length(max=2000)])
 
 
-class ExtensionRequestForm(FlaskForm):
+class ExtensionRequestForm(HubForm):
     extension_reason = TextAreaField(_l("Why do you need more time?"), filters=[_strip],
                            validators=[DataRequired(_l("Give the reason for the extension.")), Length(max=2000)])
 
 
-class ExtensionDecisionForm(FlaskForm):
+class ExtensionDecisionForm(HubForm):
     decision = RadioField(_l("Decision"), choices=_choices([("grant", _l("Grant")), ("refuse", _l("Refuse"))]),
                           validators=[InputRequired(_l("Choose to grant or refuse."))])
 
@@ -217,7 +219,7 @@ PERIOD_CHOICES = _choices([
 ])
 
 
-class DealFilterForm(FlaskForm):
+class DealFilterForm(HubForm):
     """The deal list's filters: a GET form (no CSRF: it changes nothing)."""
 
     class Meta:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from .. import csvexport
 from ..accounts.models import PARTNER_ROLES, VENDOR_ROLES
 from ..extensions import db, htmx, limiter
-from ..web import page_number, redirect_to, render, roles_required, safe_next
+from ..web import page_number, redirect_to, refuse_invalid, render, roles_required, safe_next
 from . import bp, services
 from .forms import (ApproveForm, CheckCustomerForm, DealFilterForm, ExtensionDecisionForm, ExtensionRequestForm,
                     LostForm, RegisterDealForm, RejectForm, WonForm)
@@ -87,7 +87,8 @@ def index():
 @bp.route("/export.csv")
 @roles_required(*VENDOR_ROLES)
 def export():
-    _form, filters = _filters()
+    form, filters = _filters()
+    refuse_invalid(form)  # before streaming starts: an error later would cut the file off
     return csvexport.response("deals.csv", services.export_headers(),
                               services.export_rows(current_user, filters, tz=current_user.timezone))
 
@@ -143,7 +144,8 @@ def validate_field(name: str):
     form = RegisterDealForm(request.args, meta={"csrf": False})
     if name not in form or name == "csrf_token":
         abort(404)
-    ok = form.validate_one(name) if request.args.get(name) else True
+    filled = name in form.input_problems or any(form[name].raw_data or ())
+    ok = form.validate_one(name) if filled else True
     return render_template("deals/_register_field.html", form=form, name=name), 200 if ok else 422
 
 

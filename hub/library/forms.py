@@ -5,13 +5,12 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import MoneyField
+from ..forms import DateField, HubForm, MoneyField
 from .loaders import SLUG
 from .models import FACETS, KINDS, TAG_VALUES, TIERS
 from . import services
@@ -22,7 +21,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ItemForm(FlaskForm):
+class ItemForm(HubForm):
     slug = StringField(_l("Address (slug)"), validators=[DataRequired(), Length(max=80)],
                        description=_l("Lower-case Latin letters, digits and dashes, e.g. crm-retail-demo-kit."))
     kind = SelectField(_l("Type"), validators=[DataRequired()])
@@ -78,7 +77,7 @@ class ItemForm(FlaskForm):
         return cls(data=data, current_slug=item.slug, **kwargs)
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(HubForm):
     """A file for a library item: the file itself (checked by hub.files) and its titles."""
 
     file = FileField(_l("File"))
@@ -115,7 +114,7 @@ class CountField(StringField):
         self.number = number
 
 
-class RoiForm(FlaskForm):
+class RoiForm(HubForm):
     """The customer ROI / payback calculator: a GET form (nothing is saved, so no CSRF token)."""
 
     class Meta:

@@ -11,7 +11,7 @@ from .. import files
 from ..accounts.models import VENDOR_ROLES
 from ..extensions import htmx
 from ..i18n import locale_code
-from ..web import redirect_to, render, roles_required
+from ..web import choice_arg, page_number, redirect_to, render, roles_required
 from . import bp, services
 from .forms import AttachmentForm, ItemForm, RoiForm
 
@@ -34,6 +34,10 @@ def _tier_label(tier: str) -> str:
 @bp.route("/")
 def index():
     """Search and browse. The pushed URL (htmx) is this same address: a reload shows the full page."""
+    # Facet values and the page come from the hub's own links: anything else is refused, not guessed.
+    page_number()
+    for facet in services.SEARCH_FACETS:
+        choice_arg(facet, services.facet_values(facet))
     params = services.parse_search(request.args)
     found = services.search_library(current_user, params, locale=locale_code())
     return render("library/index.html", block="results", params=params, found=found,

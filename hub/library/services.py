@@ -126,6 +126,7 @@ class SearchPage:
     counts: dict[str, dict[str, int]]
     corrected: str | None
     suggestion: str | None
+    unavailable: bool = False  # the search index failed: browsing by filters only, words ignored
 
 
 def parse_search(args) -> LibrarySearch:
@@ -146,7 +147,16 @@ def parse_search(args) -> LibrarySearch:
 def search_library(user, params: LibrarySearch, locale: str = "ru", per_page: int = PER_PAGE) -> SearchPage:
     query = search_index.SearchQuery(text=params.text, max_rank=viewer_rank(user), filters=params.filters,
                                      page=params.page, per_page=per_page, locale=locale)
-    result = search_index.search(query)
+    unavailable = False
+    try:
+        result = search_index.search(query)
+    except search_index.SearchUnavailable:
+        unavailable = True
+        try:
+            result = search_index.browse(query)
+        except Exception:  # the database itself failing: still a page that says so
+            db.session.rollback()
+            result = search_index.SearchResult(hits=[], total=0, counts={}, query=query)
     ids = [hit.id for hit in result.hits]
     items = {}
     if ids:
@@ -156,7 +166,8 @@ def search_library(user, params: LibrarySearch, locale: str = "ru", per_page: in
     # A hit whose row is gone (the index lags a moment behind) is left out rather than shown broken.
     entries = [(items[hit.id], hit) for hit in result.hits if hit.id in items]
     return SearchPage(page=Page(entries, params.page, per_page, result.total), entries=entries,
-                      counts=result.counts, corrected=result.corrected, suggestion=result.suggestion)
+                      counts=result.counts, corrected=result.corrected, suggestion=result.suggestion,
+                      unavailable=unavailable)
 
 
 # --- usage (L3) ----------------------------------------------------------------------------------------

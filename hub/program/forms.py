@@ -3,11 +3,10 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Optional, ValidationError
 
-from ..forms import MoneyField, deal_minimum_kopecks
+from ..forms import HubForm, MoneyField, deal_minimum_kopecks
 from .rules import Rules
 
 MAX_LICENCES = 100_000
@@ -44,7 +43,7 @@ class WholeNumberField(StringField):
             raise ValidationError(_l("Must be at most %(max)s.", max=f"{self.maximum:,}".replace(",", " ")))
 
 
-class CalculatorForm(FlaskForm):
+class CalculatorForm(HubForm):
     """The earnings calculator: a GET form (no state changes, so no CSRF token)."""
 
     class Meta:

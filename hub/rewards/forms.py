@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..forms import DateField, HubForm, valid_id
 from ..accounts.models import PARTNER_TYPES
 from ..program import rules as program_rules
 from ..program.rules import TIER_ORDER
@@ -38,7 +38,7 @@ def partner_type_label(code: str) -> str:
     return str(labels.get(code, code))
 
 
-class LeaderboardForm(FlaskForm):
+class LeaderboardForm(HubForm):
     """The leaderboard's filters: a GET form (no CSRF: it changes nothing)."""
 
     class Meta:
@@ -59,7 +59,7 @@ class LeaderboardForm(FlaskForm):
         self.tier.choices = _tier_choices(blank=True)
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(HubForm):
     tier = SelectField(_l("Tier"), validators=[InputRequired()])
     until = DateField(_l("Until (inclusive)"), validators=[InputRequired(message=_l("Enter the end date."))])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give a reason for the override.")),
@@ -74,7 +74,7 @@ class OverrideForm(FlaskForm):
             raise ValidationError(_l("Choose a tier from the list."))
 
 
-class LineActionForm(FlaskForm):
+class LineActionForm(HubForm):
     line_id = HiddenField(validators=[InputRequired()])
     action = HiddenField(validators=[InputRequired()])
 
@@ -83,5 +83,5 @@ class LineActionForm(FlaskForm):
             raise ValidationError(_l("Unknown action."))
 
     def validate_line_id(self, field):
-        if not (field.data or "").isdigit():
+        if valid_id(field.data) is None:
             raise ValidationError(_l("Unknown line."))

@@ -11,7 +11,8 @@ from ..accounts.models import PARTNER, Organisation
 from ..database import write_intent
 from ..extensions import db
 from ..program import rules as program_rules
-from ..web import redirect_to, render, roles_required
+from ..forms import valid_id
+from ..web import choice_arg, redirect_to, render, roles_required
 from ..accounts.models import VENDOR_ROLES
 from . import badges, bp, commissions, leaderboards, panels, services, tiers
 from .forms import LeaderboardForm, LineActionForm, OverrideForm, metric_label, partner_type_label
@@ -154,7 +155,7 @@ def _statement_org(org_id: int) -> Organisation:
 @bp.route("/organisations/<int:org_id>/statement")
 def statement(org_id: int):
     org = _statement_org(org_id)
-    status = request.args.get("status") if request.args.get("status") in LINE_STATUSES else ""
+    status = choice_arg("status", LINE_STATUSES)
     return render("rewards/statement.html", block="lines", organisation=org,
                   statement=commissions.statement(org, status or None), status_filter=status,
                   action_form=LineActionForm() if current_user.is_manager else None)
@@ -178,7 +179,7 @@ def line_action(org_id: int):
                       status_filter="", action_form=form)
     with write_intent():
         try:
-            commissions.set_status([int(form.line_id.data)], form.action.data, current_user, org.id)
+            commissions.set_status([valid_id(form.line_id.data)], form.action.data, current_user, org.id)
         except commissions.CommissionError as exc:
             db.session.rollback()
             flash(str(exc), "error")

@@ -51,8 +51,9 @@ def test_filters_and_htmx_block(client, world, login):
         assert response.status_code == 200 and "<html" not in page and 'id="org-results"' in page
         assert shown in page and hidden not in page, query
     assert "HX-Request" in response.headers["Vary"]
-    # Unknown filter values are ignored rather than failing.
-    assert client.get("/organisations?tier=diamond&region=mars").status_code == 200
+    # A filter value the page never offers is refused with a message naming it, not silently dropped.
+    response = client.get("/organisations?tier=diamond&region=mars", headers=EN)
+    assert response.status_code == 400 and "“region”" in text(response)
 
 
 def test_pagination_and_bounded_queries(client, world, login, count_queries, app):
