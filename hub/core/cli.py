@@ -3,8 +3,8 @@ demo data to `demo` / `demo large` (demo steps), each with a decorator, at impor
 
     @tick_job("events")                       def job(echo): ...
     @content_loader("events")                 def load(content_dir, echo) -> {"created": 3, ...}
-    @demo_step("events", order=60)            def demo(ctx: DemoContext) -> {"events": 24, ...} | None
-    @demo_step("events", order=60, large=True) def large(ctx: DemoContext) -> {...}
+    @demo_step("events", order=70)            def demo(ctx: DemoContext) -> {"events": 24, ...} | None
+    @demo_step("events", order=70, large=True) def large(ctx: DemoContext) -> {...}
 
 A demo step owns its feature's demo data. It runs after the steps of lower `order` (the accounts
 and deals of the demo program come first), must be idempotent (a second `flask --app hub demo`
