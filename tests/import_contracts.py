@@ -32,6 +32,7 @@ PLATFORM = frozenset({
     "config", "extensions", "database", "web", "i18n", "forms", "schema", "upsert", "csvexport", "inn",
     "normalize", "ui", "signals", "facts", "files", "domain_events", "content", "core", "program",
     "accounts", "search", "inputs", "drafts", "demo", "community",
+    "assets",  # hashed static file names (arriving with the "speed" work package)
 })
 COMPOSITION = frozenset({"", "features"})  # hub/__init__.py (create_app) and hub/features.py
 PUBLIC = "public"
