@@ -140,7 +140,7 @@ def _views(app, args) -> list[View]:
     from flask import url_for
     from sqlalchemy import func, select
 
-    from hub import demo
+    from hub.accounts import demo
     from hub.accounts.models import PARTNER_ADMIN, User
     from hub.deals.models import ACTIVE, STATUSES, Deal
     from hub.extensions import db
@@ -173,7 +173,7 @@ def _views(app, args) -> list[View]:
             for i in range(n):
                 name, inn, domain = rows[i % len(rows)]
                 kind = i % 4
-                terms.append(rng.choice(demo._PREFIXES) if kind == 0 else name if kind == 1
+                terms.append(rng.choice(demo.PREFIXES) if kind == 0 else name if kind == 1
                              else (inn or name)[:6] if kind == 2 else domain or name)
             return terms
 
@@ -205,7 +205,7 @@ def _views(app, args) -> list[View]:
                     name, inn, domain = anyone[i % len(anyone)]
                     checks.append(url_for("deals.check", customer_name=name, inn="", domain=""))
                 else:
-                    word = f"{rng.choice(demo._PREFIXES)}{rng.choice(demo._SUFFIXES)} {rng.randint(1, 10**6)}"
+                    word = f"{rng.choice(demo.PREFIXES)}{rng.choice(demo.SUFFIXES)} {rng.randint(1, 10**6)}"
                     checks.append(url_for("deals.check", customer_name=f"ООО «{word}»",
                                           inn=demo.inn10(f"{rng.randint(10**8, 10**9 - 1)}"),
                                           domain=f"{demo.translit(word).replace(' ', '-')}.ru"))

@@ -39,7 +39,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     ui.install(app)
 
     from .core import cli as core_cli
+    from . import demo
     core_cli.register(app)
+    # Here, not in hub/core: the demo orchestrator runs the features' steps and sits above the core.
+    app.cli.add_command(demo.demo_command)
     return app
 
 

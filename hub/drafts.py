@@ -13,20 +13,37 @@ of upgrading a read transaction (which fails at once when another writer got in 
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
 
 from flask import current_app, request
-from sqlalchemy import delete, select
+from sqlalchemy import JSON, String, delete, select
+from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.datastructures import MultiDict
 
-from .database import utcnow, write_intent
+from .database import UTCDateTime, utcnow, write_intent
 from .extensions import db
 from .inputs import GuardedMultiDict, is_bad
 
 PARAM = "_draft"
 KEEP_MINUTES = 30
 MAX_CHARS = 200_000  # all values together; a draft is a convenience, not a store
+
+
+class FormDraft(db.Model):
+    """What was typed into a form sent after the session had expired, kept for a short while so the
+    form comes back filled in after logging in again. Never passwords or files. (Defined here, not in
+    hub/core/models.py: hub/web.py needs drafts, and hub/core needs hub/web.)"""
+
+    __tablename__ = "form_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    path: Mapped[str] = mapped_column(String(2000))
+    fields: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 def keepable(name: str) -> bool:
@@ -53,7 +70,6 @@ def _fields() -> list[list[str]]:
 
 def keep(path: str) -> str | None:
     """Store the current form for `path`; the address to come back to, or None when nothing was typed."""
-    from .core.models import FormDraft
     fields = _fields()
     if not any(value.strip() for _name, value in fields):
         return None
@@ -93,7 +109,6 @@ def restore() -> MultiDict | None:
     token = request.args.getlist(PARAM)
     if len(token) != 1 or is_bad(token[0]) or len(token[0]) > 64:
         return None
-    from .core.models import FormDraft
     table = FormDraft.__table__
     try:
         db.session.commit()  # end the view's read transaction (a GET has nothing to commit)

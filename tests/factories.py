@@ -64,7 +64,7 @@ def create_deal(org: Organisation, user: User | None = None, status: str = "subm
 
     from hub.database import utcnow
     from hub.deals.models import ACTIVE, Deal, DealClaim
-    from hub.deals.normalize import normalise_company, normalise_domain
+    from hub.normalize import normalise_company, normalise_domain
     from hub.deals.services import claim_keys
 
     n = next(_seq)

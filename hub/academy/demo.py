@@ -1,6 +1,8 @@
-"""The academy's part of `flask --app hub demo`: onboarding plans, learners part-way through their
-tracks, passed and failed exams, and certificates that are valid, about to expire and expired.
+"""The academy's demo step (`flask --app hub demo`): onboarding plans, learners part-way through
+their tracks, passed and failed exams, and certificates that are valid, about to expire and expired.
 
+Runs after the deals (each plan records when its organisation registered its first deal, the fact
+"first_deal_at") and rewards (so certificates earn their points and badges through the listeners).
 Idempotent: it does nothing once any lesson progress exists. It goes through the services (with
 `now` in the past), so the data is exactly what real use produces, signals included.
 """
@@ -12,7 +14,10 @@ from typing import Callable
 
 from sqlalchemy import select, update
 
+from .. import facts
+from ..accounts.demo import BRONZE_DEMO, GOLD_DEMO
 from ..accounts.models import MEMBER, PARTNER, PARTNER_ADMIN, Organisation, User
+from ..core.cli import DemoContext, demo_step
 from ..database import utcnow
 from ..extensions import db
 from . import services
@@ -54,8 +59,15 @@ def _certify(user: User, track: Track, issued: datetime, rng: random.Random, fai
     services.submit_attempt(user, a.id, _answers(a, right=right), now=issued)
 
 
+@demo_step("academy", order=60)
+def demo_academy(ctx: DemoContext) -> dict[str, int] | None:
+    return create_academy_demo(echo=ctx.echo, first_deals=facts.get("first_deal_at", default={}),
+                               gold=GOLD_DEMO, bronze=BRONZE_DEMO)
+
+
 def create_academy_demo(echo: Callable[[str], None] = print, first_deals: dict[int, datetime] | None = None,
-                        gold: str = "", bronze: str = "", seed: int = SEED) -> dict[str, int]:
+                        gold: str = "", bronze: str = "", seed: int = SEED) -> dict[str, int] | None:
+    """What it created; None when the academy demo is already there; {} without academy content."""
     tracks = {t.slug: t for t in services.all_tracks()}
     if not tracks:
         echo("academy demo: no academy content (run `flask --app hub content load` first)")
@@ -68,8 +80,7 @@ def create_academy_demo(echo: Callable[[str], None] = print, first_deals: dict[i
                            .values(first_deal_at=when).execution_options(synchronize_session=False))
     db.session.commit()
     if db.session.scalar(select(LessonProgress.id).limit(1)) is not None:
-        echo("academy demo already present")
-        return {}
+        return None
     rng = random.Random(seed)
     now = utcnow()
     months = lambda n: timedelta(days=round(n * 30.44))  # noqa: E731
@@ -123,5 +134,4 @@ def create_academy_demo(echo: Callable[[str], None] = print, first_deals: dict[i
             counts["learners"] += 1
     reminded, expired = services.certificate_jobs(now)
     counts["reminders"], counts["expired"] = reminded, expired
-    echo("academy demo created: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
     return counts

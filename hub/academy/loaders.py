@@ -22,6 +22,7 @@ from ..content.sync import new_counts, remove_missing, upsert_by_slug
 from ..core.cli import content_loader
 from ..database import utcnow, write_intent
 from ..extensions import db
+from ..program import rules as program_rules
 from ..schema import Bool, Line, Model, NonEmptyList, OptionalSlug, Slug, Text, WholeNumber, problem_at, validate
 from .models import Course, Lesson, OnboardingStepDef, Quiz, Track, TrackCourse
 
@@ -407,7 +408,6 @@ def load_academy(directory: str, echo: Callable[[str], None]) -> dict[str, int]:
     if not (root / "academy").is_dir():
         echo(f"academy: {root / 'academy'} does not exist, academy left as it is")
         return {}
-    from ..program import rules as program_rules
     try:
         target = program_rules.current().ttfd_target_days
     except Exception:  # noqa: BLE001 - no app rules loaded (e.g. a bare script): skip the cross-check

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..accounts.models import PARTNER_ADMIN, VENDOR_ROLES
 from ..database import utcnow
+from ..extensions import htmx
 from ..web import int_arg, page_number, public, redirect_to, render, roles_required, safe_next
 from . import bp, services
 from .forms import ActionForm, RevokeForm
@@ -79,7 +80,6 @@ def lesson_done(slug: str):
     if not form.validate():
         abort(400)
     services.mark_done(current_user, ls)
-    from ..extensions import htmx
     if htmx and htmx.target == "lesson-done":
         return _lesson_page(ls)
     flash(_("Lesson marked done."), "success")

@@ -30,6 +30,8 @@ from ..core import notifications
 from ..core.services import audit
 from ..database import utcnow, write_intent
 from ..extensions import db
+from ..i18n import locale_code
+from ..program import rules as program_rules
 from ..web import Page, absolute_url
 from . import notifications as academy_notes
 from .models import (FAILED, IN_PROGRESS, PASSED, Attempt, AttemptQuestion, Certificate, Course, Lesson,
@@ -48,7 +50,6 @@ class AlreadySubmitted(AcademyError):
 
 
 def lang() -> str:
-    from ..i18n import locale_code
     code = locale_code()
     return code if code in ("ru", "en") else "ru"
 
@@ -622,7 +623,6 @@ def all_track_slugs() -> list[str]:
 # --- onboarding (A4) ---------------------------------------------------------------------------
 
 def _target_days() -> int:
-    from ..program import rules as program_rules
     return program_rules.current().ttfd_target_days
 
 

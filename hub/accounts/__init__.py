@@ -2,7 +2,7 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from . import jobs, labels, nav, notifications, routes  # noqa: E402,F401
+from . import demo, jobs, labels, nav, notifications, routes  # noqa: E402,F401
 
 
 @bp.record_once

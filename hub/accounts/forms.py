@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .. import inn as inn_numbers
 from ..forms import HubForm
 from ..extensions import db
+from ..program import rules
 from .labels import LANGUAGE_NAMES, PARTNER_TYPE_LABELS, ROLE_LABELS, SEGMENT_LABELS, TIMEZONES
 from .models import PARTNER_ROLES, VENDOR_ROLES, Organisation, User
 
@@ -161,7 +162,6 @@ class OrganisationForm(HubForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from ..program import rules
         current = rules.current()
         self.region.choices = _choices((r.code, str(r.name)) for r in current.regions)
         self.tier.choices = _choices((t.code, str(t.name)) for t in current.tiers)

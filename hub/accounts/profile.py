@@ -15,6 +15,8 @@ from sqlalchemy import select
 from .. import files
 from ..database import utcnow, write_intent
 from ..extensions import db
+from ..core.services import audit
+from ..program import rules
 from .models import ADMIN, MANAGER, Organisation, OrganisationTag, User
 
 LOGO = files.UploadRule(types=("png", "jpeg"), max_bytes=1024 * 1024)
@@ -40,12 +42,10 @@ LANGUAGES = {"ru": _l("Russian"), "en": _l("English"), "de": _l("German"), "zh":
 
 
 def _program_regions() -> dict[str, str]:
-    from ..program import rules
     return {r.code: str(r.name) for r in rules.current().regions}
 
 
 def _program_products() -> dict[str, str]:
-    from ..program import rules
     return {p.code: str(p.name) for p in rules.current().products}
 
 
@@ -137,7 +137,6 @@ def save(org: Organisation, data: ProfileInput, logo_upload, actor: User) -> Org
     if not can_edit(actor, org):
         raise PermissionError("not allowed to edit this organisation's profile")
     logo = files.save_upload(logo_upload, LOGO) if logo_upload is not None and logo_upload.filename else None
-    from ..core.services import audit
     with write_intent():
         org.website = data.website or None
         org.description = (data.description or "").strip() or None

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..core import notifications
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES, locale_code
+from ..program import rules
 from ..web import choice_arg, int_arg, page_number, public, redirect_to, render, roles_required, safe_next
 from . import bp, services, sessions
 from .. import files
@@ -260,7 +261,6 @@ def team():
 @bp.route("/organisations")
 @roles_required(*VENDOR_ROLES)
 def organisations():
-    from ..program import rules
     current = rules.current()
     filters = {
         "partner_type": choice_arg("partner_type", PARTNER_TYPE_LABELS) or None,

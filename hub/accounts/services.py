@@ -16,6 +16,7 @@ from .. import signals
 from ..core import notifications
 from ..core.services import audit
 from ..database import utcnow, write_intent
+from ..normalize import normalise_company
 from ..upsert import dialect_insert
 from ..extensions import db
 from ..i18n import locale_code
@@ -404,7 +405,6 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 def slugify(name: str) -> str:
     """A URL-safe slug from a Russian or English company name, legal form and quotes dropped."""
-    from ..deals.normalize import normalise_company
     text = normalise_company(name) or (name or "").lower()
     text = "".join(_TRANSLIT.get(ch, ch) for ch in text)
     slug = _NOT_SLUG.sub("-", text).strip("-")[:60].strip("-")

@@ -3,15 +3,20 @@ demo data to `demo` / `demo large` (demo steps), each with a decorator, at impor
 
     @tick_job("events")                       def job(echo): ...
     @content_loader("events")                 def load(content_dir, echo) -> {"created": 3, ...}
-    @demo_step("events", order=60)            def demo(ctx: DemoContext) -> {"events": 24, ...} | None
-    @demo_step("events", order=60, large=True) def large(ctx: DemoContext) -> {...}
+    @demo_step("events", order=70)            def demo(ctx: DemoContext) -> {"events": 24, ...} | None
+    @demo_step("events", order=70, large=True) def large(ctx: DemoContext) -> {...}
 
 A demo step owns its feature's demo data. It runs after the steps of lower `order` (the accounts
 and deals of the demo program come first), must be idempotent (a second `flask --app hub demo`
 adds nothing: check for your own rows) and deterministic (use `ctx.rng`, seeded per step, and
 `ctx.today` / `ctx.now`, never the wall clock directly). It writes through `db.session`; the demo
 commits after each step. Large steps (`demo large`, for the benchmarks) get the sizes asked for in
-`ctx.options` and bulk-insert (`session.execute(insert(Model), rows)`), adding to what is there.
+`ctx.options` and bulk-insert (`bulk_insert(Model, rows, batch, label)`), adding to what is there.
+
+What a step returns is reported: counts -> "<name> demo created: k: v, ..."; None -> "<name> demo
+already present" (the step found its own rows); {} -> nothing (the step said itself why it did
+nothing, e.g. missing content). `ctx.shared` is one dict for all the steps of a run: a step may leave
+what later steps need there (the large accounts step leaves the organisations it added).
 """
 from __future__ import annotations
 
@@ -23,7 +28,9 @@ from typing import Any, Callable
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import insert
 
+from ..database import write_intent
 from ..extensions import db
 
 # name -> function(echo) run by `flask --app hub tick`, in registration order.
@@ -39,6 +46,7 @@ class DemoContext:
     now: datetime               # the demo's "now" (UTC)
     echo: Callable[[str], None]
     options: dict[str, Any] = field(default_factory=dict)  # `demo large`: orgs, deals, batch, ...
+    shared: dict[str, Any] = field(default_factory=dict)   # the same dict for every step of one run
 
 
 @dataclass(frozen=True)
@@ -62,19 +70,44 @@ def demo_step(name: str, order: int = 50, large: bool = False):
 
 def run_demo_steps(steps: dict[str, DemoStep], *, seed: int, today: date, now: datetime,
                    echo: Callable[[str], None], options: dict[str, Any] | None = None) -> dict[str, dict]:
-    """Each step in its own transaction, in order; returns what each reported."""
-    from ..database import write_intent
+    """Each step in its own transaction, in order; returns what each reported ({} when present)."""
     reports = {}
+    shared: dict[str, Any] = {}
     for step in sorted(steps.values(), key=lambda s: (s.order, s.name)):
         ctx = DemoContext(rng=random.Random(f"{seed}:{step.name}"), today=today, now=now, echo=echo,
-                          options=dict(options or {}))
+                          options=dict(options or {}), shared=shared)
         with write_intent():
-            report = step.run(ctx) or {}
+            report = step.run(ctx)
             db.session.commit()
-        if report:
-            echo(f"{step.name} demo: " + ", ".join(f"{k}: {v}" for k, v in report.items()))
-        reports[step.name] = report
+        if report is None:
+            echo(f"{step.name} demo already present")
+        elif report:
+            echo(f"{step.name} demo created: " + ", ".join(f"{k}: {v}" for k, v in report.items()))
+        reports[step.name] = report or {}
     return reports
+
+
+def bulk_insert(model, rows, batch: int, label: str, length: int | None = None) -> int:
+    """Insert `rows` (dicts) in batches of `batch` with a progress bar; returns how many went in.
+
+    The table's Core insert, one executemany per batch: the ORM's per-object work would take many
+    minutes at benchmark sizes, and its bulk path splits batches into many statements when rows
+    differ in which columns are NULL."""
+    rows = iter(rows)
+    if length is None:
+        rows = list(rows)
+        length = len(rows)
+        rows = iter(rows)
+    done = 0
+    with click.progressbar(length=length, label=label) as bar:
+        while True:
+            chunk = [row for _, row in zip(range(batch), rows)]
+            if not chunk:
+                break
+            db.session.execute(insert(model.__table__), chunk)
+            bar.update(len(chunk))
+            done += len(chunk)
+    return done
 
 
 def tick_job(name: str):
@@ -153,5 +186,3 @@ def register(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(tick)
-    from .. import demo
-    app.cli.add_command(demo.demo_command)

@@ -74,17 +74,3 @@ class NotificationPreference(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     type: Mapped[str] = mapped_column(String(60), primary_key=True)
     email: Mapped[str] = mapped_column(String(10))
-
-
-class FormDraft(db.Model):
-    """What was typed into a form sent after the session had expired, kept for a short while so the
-    form comes back filled in after logging in again (hub/drafts.py). Never passwords or files."""
-
-    __tablename__ = "form_draft"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
-    path: Mapped[str] = mapped_column(String(2000))
-    fields: Mapped[list[Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

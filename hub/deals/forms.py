@@ -15,7 +15,7 @@ from ..forms import example as money_example
 from ..i18n import fmt_date, money
 from ..program import rules as program_rules
 from . import services
-from .normalize import normalise_company, normalise_domain
+from ..normalize import normalise_company, normalise_domain
 
 
 def amount_hint() -> str:

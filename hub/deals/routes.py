@@ -13,7 +13,7 @@ from . import bp, services
 from .forms import (ApproveForm, CheckCustomerForm, DealFilterForm, ExtensionDecisionForm, ExtensionRequestForm,
                     LostForm, RegisterDealForm, RejectForm, WonForm)
 from .models import Deal
-from .normalize import display_domain
+from ..normalize import display_domain
 
 PER_PAGE = 25
 CHECK = "check"  # the register form's "check the customer" button

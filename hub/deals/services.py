@@ -32,7 +32,7 @@ from ..i18n import fmt_date, money
 from ..program import rules as program_rules
 from ..web import Page
 from .models import ACTIVE, APPROVED, EXPIRED, LOST, REJECTED, STATUSES, SUBMITTED, WON, Deal, DealClaim
-from .normalize import display_domain, normalise_company, normalise_domain
+from ..normalize import display_domain, normalise_company, normalise_domain
 
 # Extension decisions
 GRANTED = "granted"
@@ -862,6 +862,13 @@ def manager_queue(page: int = 1, per_page: int = 25, now: datetime | None = None
 
 
 # --- facts for other features -----------------------------------------------------------------
+
+@facts.provides("first_deal_at")
+def first_deal_at() -> dict[int, datetime]:
+    """When each organisation registered its first deal (the academy's onboarding plans)."""
+    return dict(db.session.execute(select(Deal.organisation_id, func.min(Deal.submitted_at))
+                                   .group_by(Deal.organisation_id)).all())
+
 
 @facts.provides("won_deals")
 def won_deals() -> list[dict]:

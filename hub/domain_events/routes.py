@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, request, url_for
 from flask_babel import gettext as _
 
-from ..accounts.models import ADMIN
+from ..ui import ADMIN
 from ..web import choice_arg, page_number, redirect_to, render, roles_required
 from . import bp, outbox
 from .models import DONE, FAILED, PENDING

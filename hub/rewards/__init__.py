@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 
-from . import rules, routes, listeners, jobs, nav, notifications, panels, slots, cli  # noqa: E402,F401
+from . import rules, routes, listeners, jobs, nav, notifications, panels, slots, cli, demo  # noqa: E402,F401

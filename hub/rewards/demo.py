@@ -1,7 +1,7 @@
-"""Rewards in the demo program, in two steps called by hub/demo.py: `seed_tier_history()` before
-the demo deals are replayed through the deal signals (so that each commission line is priced at the
-tier the history gives on its won date, as in the live program), and `seed()` after them: tick's
-full evaluation and older commission lines approved or paid. Idempotent: a second run adds nothing."""
+"""Rewards in the demo program, in two demo steps: the tier history ("rewards.tiers", before the
+deals step emits the demo deals' events, so that each commission line is priced at the tier the
+history gives on its won date, as in the live program), and "rewards" after the deals: tick's full
+evaluation and older commission lines approved or paid. Idempotent: a second run adds nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,8 +9,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from ..accounts.models import ADMIN, MANAGER, PARTNER, Organisation, User
+from ..core.cli import DemoContext, demo_step
 from ..core.services import audit
-from ..database import utcnow, write_intent
+from ..database import utcnow
 from ..extensions import db
 from ..program.rules import TIER_ORDER
 from .jobs import full_evaluation
@@ -24,46 +25,51 @@ def seed_tier_history(now=None) -> int:
     before a promotion are then paid at the lower tier. Returns the number of changes added."""
     now = now or utcnow()
     added = 0
-    with write_intent():
-        orgs = list(db.session.scalars(select(Organisation).where(Organisation.kind == PARTNER)
-                                       .order_by(Organisation.id)))
-        known = set(db.session.scalars(select(TierChange.organisation_id).distinct()))
-        for i, org in enumerate(orgs):
-            if org.id in known or rank(org.tier) == 0:
-                continue
-            steps = TIER_ORDER[:rank(org.tier) + 1]
-            for k, (old, new) in enumerate(zip(steps, steps[1:])):
-                when = max(now - timedelta(days=400 - 110 * k - (i % 30)), org.created_at + timedelta(days=30))
-                db.session.add(TierChange(organisation_id=org.id, old_tier=old, new_tier=new, reason="promotion",
-                                          created_at=when))
-                added += 1
-            # The demo starts with the tiers as the program assigned them; the engine keeps them
-            # (no grace period running) until the figures say otherwise.
-            if db.session.get(TierState, org.id) is None:
-                db.session.add(TierState(organisation_id=org.id, rule_tier=org.tier, qualified_tier=org.tier))
-        db.session.commit()
+    orgs = list(db.session.scalars(select(Organisation).where(Organisation.kind == PARTNER)
+                                   .order_by(Organisation.id)))
+    known = set(db.session.scalars(select(TierChange.organisation_id).distinct()))
+    for i, org in enumerate(orgs):
+        if org.id in known or rank(org.tier) == 0:
+            continue
+        steps = TIER_ORDER[:rank(org.tier) + 1]
+        for k, (old, new) in enumerate(zip(steps, steps[1:])):
+            when = max(now - timedelta(days=400 - 110 * k - (i % 30)), org.created_at + timedelta(days=30))
+            db.session.add(TierChange(organisation_id=org.id, old_tier=old, new_tier=new, reason="promotion",
+                                      created_at=when))
+            added += 1
+        # The demo starts with the tiers as the program assigned them; the engine keeps them
+        # (no grace period running) until the figures say otherwise.
+        if db.session.get(TierState, org.id) is None:
+            db.session.add(TierState(organisation_id=org.id, rule_tier=org.tier, qualified_tier=org.tier))
+    db.session.flush()
     return added
 
 
-def seed(echo=print) -> dict[str, int]:
-    now = utcnow()
-    seed_tier_history(now)  # normally done before the replay already (then it adds nothing)
+@demo_step("rewards.tiers", order=20)
+def demo_tier_history(ctx: DemoContext) -> dict[str, int] | None:
+    added = seed_tier_history(ctx.now)
+    return {"tier changes": added} if added else None
+
+
+@demo_step("rewards", order=50)
+def demo_rewards(ctx: DemoContext) -> dict[str, int] | None:
+    """After the deals: the full evaluation (tiers, badges, retro-bonuses) and commission lines
+    approved (two in three) and paid (half of those)."""
+    if db.session.scalar(select(CommissionLine.id).where(CommissionLine.status != OWED).limit(1)) is not None:
+        return None
+    now = ctx.now
     counts = {"lines approved": 0, "lines paid": 0}
-    with write_intent():
-        manager = db.session.scalar(select(User).where(User.role.in_((MANAGER, ADMIN))).order_by(User.id).limit(1))
-        report = full_evaluation(now)
-        settled = db.session.scalar(select(CommissionLine.id).where(CommissionLine.status != OWED).limit(1))
-        if manager is not None and settled is None:
-            for line in db.session.scalars(select(CommissionLine).where(CommissionLine.status.in_((OWED, APPROVED)))):
-                if line.status == OWED and line.id % 3 != 0:
-                    line.status, line.approved_at, line.approved_by_id = APPROVED, now, manager.id
-                    audit("commission_line", line.id, APPROVED, actor=manager, organisation_id=line.organisation_id)
-                    counts["lines approved"] += 1
-                if line.status == APPROVED and line.id % 2 == 0:
-                    line.status, line.paid_at, line.paid_by_id = PAID, now, manager.id
-                    audit("commission_line", line.id, PAID, actor=manager, organisation_id=line.organisation_id)
-                    counts["lines paid"] += 1
-        db.session.commit()
+    manager = db.session.scalar(select(User).where(User.role.in_((MANAGER, ADMIN))).order_by(User.id).limit(1))
+    report = full_evaluation(now)
+    if manager is not None:
+        for line in db.session.scalars(select(CommissionLine).where(CommissionLine.status.in_((OWED, APPROVED)))):
+            if line.status == OWED and line.id % 3 != 0:
+                line.status, line.approved_at, line.approved_by_id = APPROVED, now, manager.id
+                audit("commission_line", line.id, APPROVED, actor=manager, organisation_id=line.organisation_id)
+                counts["lines approved"] += 1
+            if line.status == APPROVED and line.id % 2 == 0:
+                line.status, line.paid_at, line.paid_by_id = PAID, now, manager.id
+                audit("commission_line", line.id, PAID, actor=manager, organisation_id=line.organisation_id)
+                counts["lines paid"] += 1
     counts.update(report)
-    echo("rewards demo: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
     return counts

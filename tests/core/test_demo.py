@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from hub import demo
+from hub.accounts import demo as accounts_demo
 from hub.accounts.models import ADMIN, MANAGER, MEMBER, PARTNER, PARTNER_ADMIN, VENDOR, Organisation, User
 from hub.core.models import AuditEntry
 from hub.database import utcnow
@@ -78,7 +78,7 @@ def test_demo_deals(demo_run):
     assert max(ages) > 365 and min(ages) < 2 and max(ages) <= 550
     assert all(300_000_00 <= d.amount_kopecks <= 30_000_000_00 for d in deals)
 
-    from hub.deals.normalize import normalise_company, normalise_domain
+    from hub.normalize import normalise_company, normalise_domain
     from hub.inn import is_valid as valid_inn
     assert all(d.inn is None or valid_inn(d.inn) for d in deals)
     assert all(o.inn is None or valid_inn(o.inn) for o in orgs.values())
@@ -190,12 +190,12 @@ def test_inn_generator_is_valid():
     from hub.inn import is_valid as valid_inn
     import random
     rng = random.Random(1)
-    for region in demo.REGION_INN_PREFIX:
-        assert valid_inn(demo.random_inn(rng, region))
-        assert valid_inn(demo.random_inn(rng, region, sole_trader=True))
+    for region in accounts_demo.REGION_INN_PREFIX:
+        assert valid_inn(accounts_demo.random_inn(rng, region))
+        assert valid_inn(accounts_demo.random_inn(rng, region, sole_trader=True))
     # A published INN (Sberbank) and a sole trader's, checked by the hub's one INN module.
-    assert demo.inn10("770708389") == "7707083893"
-    twelve = demo.inn12("5003055346")
+    assert accounts_demo.inn10("770708389") == "7707083893"
+    twelve = accounts_demo.inn12("5003055346")
     assert valid_inn(twelve) and not valid_inn(twelve[:-1] + str((int(twelve[-1]) + 1) % 10))
 
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select, update
 
-from hub.core.models import FormDraft
+from hub.drafts import FormDraft
 from hub.database import utcnow
 from hub.deals import services as deals
 from hub.extensions import db

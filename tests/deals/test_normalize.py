@@ -1,7 +1,7 @@
 """Customer keys: company names, domains and INNs (no database, no HTTP)."""
 import pytest
 
-from hub.deals.normalize import display_domain, normalise_company, normalise_domain
+from hub.normalize import display_domain, normalise_company, normalise_domain
 
 
 @pytest.mark.parametrize("raw", [

@@ -108,7 +108,7 @@ def test_demo_adds_library_usage_within_tiers(app, library):
     from hub.library.models import TIERS, LibraryUsage
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert "library usage rows" in result.output
+    assert "library demo created: usage rows" in result.output
     rows = db.session.execute(select(LibraryUsage, LibraryItem, Organisation)
                               .join(LibraryItem, LibraryItem.id == LibraryUsage.item_id)
                               .join(Organisation, Organisation.id == LibraryUsage.organisation_id)).all()

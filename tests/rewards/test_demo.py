@@ -14,7 +14,7 @@ def _counts():
 
 def test_demo_feeds_rewards_once(app, demo):
     runner = app.test_cli_runner()
-    assert "rewards demo:" in demo.output
+    assert "rewards demo created:" in demo.output
     db.session.expire_all()
     first = _counts()
     assert all(first.values()), first

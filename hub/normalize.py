@@ -1,5 +1,5 @@
-"""Customer keys for the conflict check (D2): company names and web domains in one canonical form
-(INNs: hub/inn.py).
+"""Company names and web domains in one canonical form: the customer keys of the deals' conflict
+check (D2) and the organisation slugs of hub/accounts (INNs: hub/inn.py). Platform, like hub/inn.py.
 
 Two registrations of the same customer must produce the same key however the partner typed it:
 «ООО "Рога и Копыта"», "РОГА И КОПЫТА, ооо" and "Рога и копыта LLC" are one company, and
