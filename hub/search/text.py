@@ -1,0 +1,162 @@
+"""Words, stems, stop words, highlighting and typo correction, shared by every engine.
+
+Stemming is Snowball (PyStemmer, the C build of the same algorithms PostgreSQL and Whoosh use) for
+Russian and English; ё folds into е before anything else. The stop-word lists are Snowball's, as
+PostgreSQL ships them (stopwords/*.txt).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable
+
+import Stemmer
+from markupsafe import Markup, escape
+
+LANGUAGES = ("ru", "en")
+WORD = re.compile(r"\w+", re.UNICODE)
+MAX_QUERY_WORDS = 12
+_SENTENCE = re.compile(r"(?<=[.!?…:;])\s+|\n+")
+_ALGORITHMS = {"ru": "russian", "en": "english"}
+_local = threading.local()
+
+
+def fold(text: str) -> str:
+    return text.lower().replace("ё", "е")
+
+
+def words(text: str) -> list[str]:
+    """The words of a query, lower-case, ё as е; syntax characters are not operators here."""
+    return [fold(w) for w in WORD.findall(text or "")][:MAX_QUERY_WORDS]
+
+
+def words_all(text: str) -> list[str]:
+    return [fold(w) for w in WORD.findall(text or "")]
+
+
+@lru_cache(maxsize=None)
+def stop_words(lang: str) -> frozenset[str]:
+    path = Path(__file__).with_name("stopwords") / f"{lang}.txt"
+    return frozenset(fold(line.strip()) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+def _stemmer(lang: str):
+    # PyStemmer's objects are not thread-safe: one per thread and language.
+    stemmers = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {}
+    found = stemmers.get(lang)
+    if found is None:
+        found = stemmers[lang] = Stemmer.Stemmer(_ALGORITHMS[lang])
+    return found
+
+
+def stems(tokens: list[str], lang: str) -> list[str]:
+    """The stems of folded words, stop words left out."""
+    stop = stop_words(lang)
+    return _stemmer(lang).stemWords([t for t in tokens if t not in stop])
+
+
+def stem(word: str, lang: str) -> str | None:
+    """One folded word's stem, or None for a stop word."""
+    if word in stop_words(lang):
+        return None
+    return _stemmer(lang).stemWord(word)
+
+
+def query_terms(text: str) -> list[dict[str, str]]:
+    """Per query word, its stem in each language. A word that is a stop word in either language
+    ("для", "the") is required nowhere."""
+    out = []
+    for word in words(text):
+        found = {lang: stem(word, lang) for lang in LANGUAGES}
+        if all(found.values()):
+            out.append(found)
+    return out
+
+
+def vocabulary_words(texts: Iterable[str]) -> set[str]:
+    """The words typo correction may propose: three letters or more, not numbers."""
+    found: set[str] = set()
+    for text in texts:
+        found.update(w for w in words_all(text) if len(w) >= 3 and not w.isdigit())
+    return found
+
+
+def correct(text: str, known: Callable[[str], bool], candidates: Callable[[str, int, int], list[str]]) -> str | None:
+    """The query with each word the index does not know replaced by the closest one it does, or None
+    when nothing could be corrected. `candidates(first_letter, min_len, max_len)` lists known words."""
+    changed = False
+    out = []
+    for word in words(text):
+        if len(word) < 4 or known(word):
+            out.append(word)
+            continue
+        match = difflib.get_close_matches(word, candidates(word[0], len(word) - 2, len(word) + 2), n=1, cutoff=0.75)
+        if match:
+            out.append(match[0])
+            changed = True
+        else:
+            out.append(word)
+    return " ".join(out) if changed else None
+
+
+# --- highlighting -----------------------------------------------------------------------------------
+
+def _marked(text: str, wanted: set[str], lang: str) -> tuple[Markup, int]:
+    """The text escaped, each word whose stem is wanted inside <mark>; and where the first one is."""
+    parts: list[str] = []
+    first = -1
+    last = 0
+    stemmer = _stemmer(lang)
+    for m in WORD.finditer(text):
+        if stemmer.stemWord(fold(m.group())) in wanted:
+            if first < 0:
+                first = m.start()
+            parts.append(str(escape(text[last:m.start()])))
+            parts.append(f"<mark>{escape(m.group())}</mark>")
+            last = m.end()
+    parts.append(str(escape(text[last:])))
+    return Markup("".join(parts)), first
+
+
+def highlight_title(title: str, wanted: set[str], lang: str) -> Markup | None:
+    if not wanted or not title:
+        return None
+    marked, first = _marked(title, wanted, lang)
+    return marked if first >= 0 else None
+
+
+def snippet(text: str, wanted: set[str], lang: str, fragments: int = 2, width: int = 240) -> Markup | None:
+    """Up to two passages of the text around matches, matches marked, joined by " … "."""
+    if not wanted or not text:
+        return None
+    # Cheap first pass: only sentences that contain a stem as a substring are analysed.
+    found = []
+    for line in _SENTENCE.split(text):
+        folded = fold(line)
+        if not any(s in folded for s in wanted):
+            continue
+        stemmer = _stemmer(lang)
+        hit = next((m for m in WORD.finditer(line) if stemmer.stemWord(fold(m.group())) in wanted), None)
+        if hit is None:
+            continue
+        start, end = 0, len(line)
+        if len(line) > width:
+            start = max(0, hit.start() - 60)
+            end = min(len(line), start + width)
+            # whole words only at the cut
+            if start:
+                space = line.find(" ", start)
+                start = space + 1 if 0 <= space < hit.start() else start
+            if end < len(line):
+                space = line.rfind(" ", hit.end(), end)
+                end = space if space > 0 else end
+        marked, _ = _marked(line[start:end], wanted, lang)
+        found.append(Markup(("…" if start else "")) + marked + Markup("…" if end < len(line) else ""))
+        if len(found) >= fragments:
+            break
+    return Markup(" … ").join(found) if found else None
