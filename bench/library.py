@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.library [--items 10000] [--repeat 20]
 
-For each backend it starts from an empty database in a fresh temporary data directory: Whoosh on
+For each backend it starts from an empty database in a fresh temporary data directory: fts5 on
 SQLite always; the PostgreSQL backend too when HUB_BENCH_DATABASE_URL is set (every table in that
 database is dropped first, so give it a throwaway one; `pg_virtualenv bash bench/postgres-library.sh`
 makes one). It migrates, loads content/library (46 real items), bulk-inserts generated bilingual
@@ -38,23 +38,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.library", description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=10_000, help="library items in all (default 10000)")
     parser.add_argument("--repeat", type=int, default=20, help="timed runs of each query (default 20)")
-    parser.add_argument("--backend", choices=("all", "whoosh", "postgres"), default="all")
+    parser.add_argument("--backend", choices=("all", "fts5", "postgres"), default="all")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args(argv)
 
     runs = []
-    if args.backend in ("all", "whoosh"):
-        runs.append(("whoosh (SQLite)", None, "whoosh"))
+    if args.backend in ("all", "fts5"):
+        runs.append(("fts5 (SQLite)", None, "fts5"))
     pg_url = os.environ.get("HUB_BENCH_DATABASE_URL")
     if args.backend in ("all", "postgres"):
         if pg_url:
             runs.append(("postgres (PostgreSQL full-text)", pg_url, "postgres"))
             if args.backend == "all":
-                runs.append(("whoosh (PostgreSQL database)", pg_url, "whoosh"))
+                runs.append(("fts5 (PostgreSQL database)", pg_url, "fts5"))
         elif args.backend == "postgres":
             parser.error("--backend postgres needs HUB_BENCH_DATABASE_URL")
         else:
-            print("(HUB_BENCH_DATABASE_URL is not set: whoosh on SQLite only)")
+            print("(HUB_BENCH_DATABASE_URL is not set: fts5 on SQLite only)")
     print(f"Partner Hub library benchmark: {args.items:,} items, {len(QUERIES)} queries x {args.repeat}; "
           f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
     for label, url, backend in runs:
@@ -170,12 +170,12 @@ def _measure(app, args) -> None:
     rows = []
     with app.app_context():
         for text in QUERIES:  # one warm-up round: caches (vocabulary, index files) as in a running server
-            search.search(search.SearchQuery(text=text, max_rank=1, per_page=20))
+            search.search("library", search.SearchQuery(text=text, max_rank=1, per_page=20))
         for text in QUERIES:
             times = []
             for _ in range(args.repeat):
                 started = time.perf_counter()
-                result = search.search(search.SearchQuery(text=text, max_rank=1, per_page=20, locale="ru"))
+                result = search.search("library", search.SearchQuery(text=text, max_rank=1, per_page=20, locale="ru"))
                 times.append((time.perf_counter() - started) * 1000)
             all_times.extend(times)
             rows.append((text, result.total, result.corrected, statistics.median(times), p95(times)))

@@ -276,12 +276,14 @@ def _after_flush(session, _context) -> None:
 
 
 def _before_commit(session) -> None:
-    if not has_app_context() or _PENDING not in session.info:
+    if not has_app_context() or not _REGISTRY:
         return
     engine = backend()
     if engine.transactional:
-        session.flush()
-        for name, ids in session.info[_PENDING].items():
+        # The commit flushes only after this hook: flush now, so that the changes are noted.
+        if session.new or session.dirty or session.deleted:
+            session.flush()
+        for name, ids in session.info.get(_PENDING, {}).items():
             if name in _REGISTRY:
                 engine.update(_REGISTRY[name], session, ids)
 

@@ -2,7 +2,8 @@
 
 Tables in each file:
     doc(id, rank, date, access, title_ru, title_en, text_ru, text_en)   stored text, for snippets
-    fts(title_ru, title_en, text_ru, text_en)   FTS5, rowid = doc id, the Snowball stems of each
+    fts(title, text)                            FTS5, rowid = doc id: the Snowball stems of the titles
+                                                and of the texts (both languages; text.script_stem)
     facet(id, facet, value)                     filter values; access keys as facet "_access"
     word(word)                                  the surface words typo correction may propose
     meta(key, value)                            schema fingerprint and a generation counter
@@ -13,7 +14,6 @@ arithmetic in Python, and the filter counts are intersections of those sets.
 """
 from __future__ import annotations
 
-import gc
 import heapq
 import logging
 import os
@@ -30,7 +30,7 @@ from ..extensions import db
 from . import text as T
 
 log = logging.getLogger(__name__)
-VERSION = "fts5-1"
+VERSION = "fts5-2"
 TITLE_WEIGHT = 4.0
 REBUILD_RETRY_SECONDS = 60  # after a failed rebuild, requests do not retry it (and wait) for this long
 ACCESS = "_access"
@@ -41,8 +41,7 @@ SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE doc (id INTEGER PRIMARY KEY, rank INTEGER NOT NULL, date INTEGER NOT NULL,
                   title_ru TEXT, title_en TEXT, text_ru TEXT, text_en TEXT);
-CREATE VIRTUAL TABLE fts USING fts5(title_ru, title_en, text_ru, text_en,
-                                    tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE fts USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 0');
 CREATE TABLE facet (id INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX facet_id ON facet (id);
 CREATE TABLE word (word TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -53,12 +52,25 @@ def _fingerprint(ix) -> str:
     return f"{VERSION}:{','.join(ix.facets)}"
 
 
+def _mask(ids: Iterable[int]) -> int:
+    """A set of document ids as the bits of one int: intersections and counts of thousands of
+    documents are then single C-level operations (& and bit_count) instead of set arithmetic."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    bits = bytearray((max(ids) >> 3) + 1)
+    for i in ids:
+        bits[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(bits, "little")
+
+
 @dataclass
 class _Sets:
     key: tuple
-    by_rank: dict[int, frozenset[int]]       # rank -> documents of exactly that rank
-    access: dict[str, frozenset[int]]        # key -> documents carrying it ("*": public)
-    values: dict[str, dict[str, frozenset[int]]]
+    by_rank: dict[int, int]                  # rank -> documents of exactly that rank (a mask)
+    access: dict[str, int]                   # key -> documents carrying it ("*": public)
+    values: dict[str, dict[str, int]]        # facet -> value -> documents
+    newest: list[int]                        # every document, newest first (ordering without words)
     dates: dict[int, int]
 
 
@@ -162,10 +174,9 @@ class FtsEngine:
             conn.executemany("DELETE FROM fts WHERE rowid = ?", ids)
             conn.executemany("DELETE FROM facet WHERE id = ?", ids)
             conn.executemany("INSERT OR REPLACE INTO doc VALUES (?, ?, ?, ?, ?, ?, ?)", doc_rows)
-            conn.executemany("INSERT INTO fts (rowid, title_ru, title_en, text_ru, text_en) VALUES (?, ?, ?, ?, ?)",
-                             fts_rows)
+            conn.executemany("INSERT INTO fts (rowid, title, text) VALUES (?, ?, ?)", fts_rows)
             conn.executemany("INSERT INTO facet VALUES (?, ?, ?)", facet_rows)
-            conn.executemany("INSERT OR IGNORE INTO word VALUES (?)", [(w,) for w in vocabulary])
+            conn.executemany("INSERT OR IGNORE INTO word VALUES (?)", [(w,) for w in T.vocabulary(vocabulary)])
             if progress:
                 progress(len(doc_rows))
             doc_rows.clear(), fts_rows.clear(), facet_rows.clear(), vocabulary.clear()
@@ -174,15 +185,14 @@ class FtsEngine:
             titles = {lang: doc.titles.get(lang) or "" for lang in T.LANGUAGES}
             texts = {lang: doc.texts.get(lang) or "" for lang in T.LANGUAGES}
             doc_rows.append((doc.id, doc.rank, doc.date, titles["ru"], titles["en"], texts["ru"], texts["en"]))
-            fts_rows.append((doc.id,
-                             " ".join(T.stems(T.words_all(titles["ru"]), "ru")),
-                             " ".join(T.stems(T.words_all(titles["en"]), "en")),
-                             " ".join(T.stems(T.words_all(texts["ru"]), "ru")),
-                             " ".join(T.stems(T.words_all(texts["en"]), "en"))))
+            title_stems, title_words = T.analyse(f"{titles['ru']}\n{titles['en']}")
+            text_stems, text_words = T.analyse(f"{texts['ru']}\n{texts['en']}")
+            fts_rows.append((doc.id, title_stems, text_stems))
+            vocabulary.update(title_words)
+            vocabulary.update(text_words)
             for facet, values in doc.facets.items():
                 facet_rows.extend((doc.id, facet, value) for value in dict.fromkeys(values))
             facet_rows.extend((doc.id, ACCESS, key) for key in (dict.fromkeys(doc.access) or (PUBLIC,)))
-            vocabulary.update(T.vocabulary_words((*titles.values(), *texts.values())))
             written.add(doc.id)
             if len(doc_rows) >= 500:
                 flush()
@@ -251,7 +261,6 @@ class FtsEngine:
         if not path.exists():
             return False, f"{ix.name}: fts5 index {path} is missing"
         problem = self._problem(ix, path)
-        gc.collect()
         if problem:
             return False, f"{ix.name}: fts5 index {path} is {problem}"
         conn = self._connect(path)
@@ -283,22 +292,22 @@ class FtsEngine:
         cached = self._sets.get(ix.name)
         if cached and cached.key == key:
             return cached
-        by_rank: dict[int, set[int]] = {}
+        by_rank: dict[int, list[int]] = {}
         dates: dict[int, int] = {}
         for doc_id, rank, day in conn.execute("SELECT id, rank, date FROM doc"):
-            by_rank.setdefault(rank, set()).add(doc_id)
+            by_rank.setdefault(rank, []).append(doc_id)
             dates[doc_id] = day
-        access: dict[str, set[int]] = {}
-        values: dict[str, dict[str, set[int]]] = {facet: {} for facet in ix.facets}
+        access: dict[str, list[int]] = {}
+        values: dict[str, dict[str, list[int]]] = {facet: {} for facet in ix.facets}
         for doc_id, facet, value in conn.execute("SELECT id, facet, value FROM facet"):
             if facet == ACCESS:
-                access.setdefault(value, set()).add(doc_id)
+                access.setdefault(value, []).append(doc_id)
             elif facet in values:
-                values[facet].setdefault(value, set()).add(doc_id)
-        found = _Sets(key=key, by_rank={r: frozenset(s) for r, s in by_rank.items()},
-                      access={k: frozenset(s) for k, s in access.items()},
-                      values={f: {v: frozenset(s) for v, s in vs.items()} for f, vs in values.items()},
-                      dates=dates)
+                values[facet].setdefault(value, []).append(doc_id)
+        found = _Sets(key=key, by_rank={r: _mask(s) for r, s in by_rank.items()},
+                      access={k: _mask(s) for k, s in access.items()},
+                      values={f: {v: _mask(s) for v, s in vs.items()} for f, vs in values.items()},
+                      newest=sorted(dates, key=lambda i: (dates[i], i), reverse=True), dates=dates)
         self._sets[ix.name] = found
         return found
 
@@ -315,40 +324,46 @@ class FtsEngine:
 
     def _search(self, ix, conn, q):
         from . import Hit, SearchResult, empty_result
-        terms = T.query_terms(q.text)
+        terms = T.query_stems(q.text)
         if q.text.strip() and T.words(q.text) and not terms:
             return empty_result(ix, q)  # only stop words
         sets = self._cached_sets(ix, conn)
-        visible: set[int] = set()
+        visible = 0
         for rank, docs in sets.by_rank.items():
             if rank <= q.max_rank:
                 visible |= docs
-        allowed = set(sets.access.get(PUBLIC, ()))
+        allowed = sets.access.get(PUBLIC, 0)
         for key in q.keys:
-            allowed |= sets.access.get(key, frozenset())
+            allowed |= sets.access.get(key, 0)
         visible &= allowed
-        selected = {f: sets.values.get(f, {}).get(v, frozenset()) for f, v in q.filters.items() if v}
+        selected = {f: sets.values.get(f, {}).get(v, 0) for f, v in q.filters.items() if v}
         if terms:
-            match = " AND ".join(
-                f'({{title_ru text_ru}} : "{t["ru"]}" OR {{title_en text_en}} : "{t["en"]}")' for t in terms)
-            scored = conn.execute(f"SELECT rowid, bm25(fts, {TITLE_WEIGHT}, {TITLE_WEIGHT}, 1.0, 1.0) FROM fts "
+            match = " AND ".join(f'"{stem}"' for stem in terms)  # stems are \w+: nothing to escape
+            scored = conn.execute(f"SELECT rowid, bm25(fts, {TITLE_WEIGHT}, 1.0) FROM fts "
                                   "WHERE fts MATCH ?", (match,)).fetchall()
-            base = visible & {doc_id for doc_id, _ in scored}
+            base = visible & _mask(doc_id for doc_id, _ in scored)
         else:
             scored = None
             base = visible
         matches = base
         for docs in selected.values():
-            matches = matches & docs
-        total = len(matches)
+            matches &= docs
+        total = matches.bit_count()
         start = (q.page - 1) * q.per_page
         dates = sets.dates
         if scored is not None:
-            ranked = heapq.nsmallest(start + q.per_page, ((score, -dates.get(i, 0), -i) for i, score in scored if i in matches))
+            ranked = heapq.nsmallest(start + q.per_page, ((score, -dates.get(i, 0), -i) for i, score in scored
+                                                          if matches >> i & 1))
             page = [(-neg_id, -score) for score, _, neg_id in ranked[start:]]
         else:
-            ranked = heapq.nlargest(start + q.per_page, ((dates.get(i, 0), i) for i in matches))
-            page = [(i, 0.0) for _, i in ranked[start:]]
+            wanted = start + q.per_page
+            found: list[int] = []
+            for i in sets.newest:
+                if matches >> i & 1:
+                    found.append(i)
+                    if len(found) >= wanted:
+                        break
+            page = [(i, 0.0) for i in found[start:]]
         hits = [Hit(id=i, score=score) for i, score in page]
         if scored is not None and hits:
             self._highlight(conn, hits, terms, q.locale)
@@ -357,15 +372,15 @@ class FtsEngine:
             within = base
             for other, docs in selected.items():
                 if other != facet:
-                    within = within & docs
-            counts[facet] = {v: n for v, docs in sets.values.get(facet, {}).items() if (n := len(within & docs))}
+                    within &= docs
+            counts[facet] = {v: n for v, docs in sets.values.get(facet, {}).items() if (n := (within & docs).bit_count())}
         return SearchResult(hits=hits, total=total, counts=counts, query=q)
 
     @staticmethod
     def _highlight(conn, hits, terms, locale: str) -> None:
         lang = "en" if locale == "en" else "ru"
         order = (lang, "ru" if lang == "en" else "en")
-        wanted = {code: {t[code] for t in terms} for code in T.LANGUAGES}
+        wanted = set(terms)
         marks = ",".join("?" * len(hits))
         rows = {row[0]: row for row in conn.execute(
             f"SELECT id, title_ru, title_en, text_ru, text_en FROM doc WHERE id IN ({marks})", [h.id for h in hits])}
@@ -374,9 +389,9 @@ class FtsEngine:
             row = rows.get(hit.id)
             if row is None:
                 continue
-            hit.title = T.highlight_title(row[position[lang][0]] or "", wanted[lang], lang)
+            hit.title = T.highlight_title(row[position[lang][0]] or "", wanted, lang)
             for code in order:
-                hit.snippet = T.snippet(row[position[code][1]] or "", wanted[code], code)
+                hit.snippet = T.snippet(row[position[code][1]] or "", wanted, code)
                 if hit.snippet:
                     break
 
