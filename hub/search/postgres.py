@@ -128,72 +128,73 @@ class PostgresEngine:
             {"n": ix.name, "a": first, "b": chr(ord(first) + 1), "lo": shortest, "hi": longest}))
 
     def search(self, ix, q):
+        """One scan of the matching documents (text and visibility) returns their ids, ranks and dates;
+        filters, the page and the totals are computed from those ids, the counts grouped by one
+        statement over search_facet for the ids, the headlines for the page's rows only. (Scanning
+        the matches once per count, as before, doubled the cost: each match's vector is detoasted.)"""
+        import heapq
+
         from . import Hit, SearchResult, empty_result
         terms = T.query_terms(q.text)
         if q.text.strip() and T.words(q.text) and not terms:
             return empty_result(ix, q)
         cleaned = " ".join(T.words(q.text))
-        params: dict = {"n": ix.name, "rank": q.max_rank, "keys": [PUBLIC, *q.keys], "q": cleaned,
-                        "limit": q.per_page, "offset": (q.page - 1) * q.per_page}
+        params: dict = {"n": ix.name, "rank": q.max_rank, "keys": [PUBLIC, *q.keys], "q": cleaned}
         tsq = "(websearch_to_tsquery('russian', :q) || websearch_to_tsquery('english', :q))"
         if terms:
             if not db.session.scalar(sql_text(f"SELECT numnode({tsq})"), params):
                 return empty_result(ix, q)
-        selected = {f: v for f, v in sorted(q.filters.items()) if v and f in ix.facets}
-        for number, (facet, value) in enumerate(selected.items()):
-            params[f"f{number}"], params[f"v{number}"] = facet, value
-
-        def conditions(skip: str | None = None) -> str:
-            out = ["d.index_name = :n", "d.rank <= :rank", "string_to_array(d.access, ' ') && CAST(:keys AS text[])"]
-            if terms:
-                out.append(f"d.vector @@ {tsq}")
-            for number, facet in enumerate(selected):
-                if facet != skip:
-                    out.append(f"EXISTS (SELECT 1 FROM search_facet s WHERE s.index_name = d.index_name "
-                               f"AND s.doc_id = d.doc_id AND s.facet = :f{number} AND s.value = :v{number})")
-            return " AND ".join(out)
-
-        lang = "en" if q.locale == "en" else "ru"
-        other = "ru" if lang == "en" else "en"
-        rank = f"ts_rank(d.vector, {tsq})" if terms else "0.0"
-        order = "rank DESC, date DESC, doc_id DESC"
-        page_sql = (f"SELECT d.doc_id, d.date, {rank} AS rank, count(*) OVER () AS total FROM search_document d "
-                    f"WHERE {conditions()} ORDER BY {order} LIMIT :limit OFFSET :offset")
+        where = "d.index_name = :n AND d.rank <= :rank AND string_to_array(d.access, ' ') && CAST(:keys AS text[])"
         if terms:
-            # The headlines are computed for the page's rows only, not for every match.
-            page_sql = (f"SELECT p.doc_id, p.rank, p.total, "
-                        f"ts_headline('{CONFIG[lang]}', {_escaped('d.title_' + lang)}, {tsq}, "
-                        "'HighlightAll=true, StartSel=<mark>, StopSel=</mark>') AS title, "
-                        f"ts_headline('{CONFIG[lang]}', {_escaped('d.text_' + lang)}, {tsq}, '{HEADLINE_OPTIONS}') AS snippet, "
-                        f"ts_headline('{CONFIG[other]}', {_escaped('d.text_' + other)}, {tsq}, '{HEADLINE_OPTIONS}') "
-                        f"AS snippet_other FROM ({page_sql}) p JOIN search_document d ON d.index_name = :n "
-                        "AND d.doc_id = p.doc_id ORDER BY p.rank DESC, p.date DESC, p.doc_id DESC")
-        rows = db.session.execute(sql_text(page_sql), params).all()
-        if rows:
-            total = rows[0].total
-        else:
-            total = db.session.scalar(sql_text(f"SELECT count(*) FROM search_document d WHERE {conditions()}"), params) or 0
-        hits = []
-        for row in rows:
-            if not terms:
-                hits.append(Hit(id=row.doc_id, score=0.0))
-                continue
-            snippet = row.snippet if "<mark>" in row.snippet else (
-                row.snippet_other if "<mark>" in row.snippet_other else None)
-            hits.append(Hit(id=row.doc_id, score=float(row.rank),
-                            title=Markup(row.title) if "<mark>" in row.title else None,
-                            snippet=Markup(snippet) if snippet else None))
+            where += f" AND d.vector @@ {tsq}"
+        rank = f"ts_rank(d.vector, {tsq})" if terms else "0.0"
+        base = db.session.execute(sql_text(f"SELECT d.doc_id, d.date, {rank} FROM search_document d WHERE {where}"),
+                                  params).all()
+        selected: dict[str, set[int]] = {}
+        for facet, value in sorted(q.filters.items()):
+            if value and facet in ix.facets:
+                selected[facet] = set(db.session.scalars(sql_text(
+                    "SELECT doc_id FROM search_facet WHERE index_name = :n AND facet = :f AND value = :v"),
+                    {"n": ix.name, "f": facet, "v": value}))
+            elif value:
+                selected[facet] = set()
+        base_ids = {row[0] for row in base}
+        matches = set(base_ids)
+        for docs in selected.values():
+            matches &= docs
+        start = (q.page - 1) * q.per_page
+        ranked = heapq.nlargest(start + q.per_page, ((row[2], row[1], row[0]) for row in base if row[0] in matches))
+        page = [(doc_id, float(score)) for score, _, doc_id in ranked[start:]]
+        hits = [Hit(id=doc_id, score=score if terms else 0.0) for doc_id, score in page]
+        if terms and hits:
+            lang = "en" if q.locale == "en" else "ru"
+            other = "ru" if lang == "en" else "en"
+            params["ids"] = [h.id for h in hits]
+            found = {row.doc_id: row for row in db.session.execute(sql_text(
+                f"SELECT d.doc_id, ts_headline('{CONFIG[lang]}', {_escaped('d.title_' + lang)}, {tsq}, "
+                "'HighlightAll=true, StartSel=<mark>, StopSel=</mark>') AS title, "
+                f"ts_headline('{CONFIG[lang]}', {_escaped('d.text_' + lang)}, {tsq}, '{HEADLINE_OPTIONS}') AS snippet, "
+                f"ts_headline('{CONFIG[other]}', {_escaped('d.text_' + other)}, {tsq}, '{HEADLINE_OPTIONS}') "
+                "AS snippet_other FROM search_document d WHERE d.index_name = :n AND d.doc_id = ANY(:ids)"), params)}
+            for hit in hits:
+                row = found.get(hit.id)
+                if row is None:
+                    continue
+                snippet = row.snippet if "<mark>" in row.snippet else (
+                    row.snippet_other if "<mark>" in row.snippet_other else None)
+                hit.title = Markup(row.title) if "<mark>" in row.title else None
+                hit.snippet = Markup(snippet) if snippet else None
         counts: dict[str, dict[str, int]] = {facet: {} for facet in ix.facets}
         plain = [f for f in ix.facets if f not in selected]
-        groups = [(tuple(plain), None)] + [((facet,), facet) for facet in selected]
-        for facets, skip in groups:
-            if not facets:
+        groups = [(plain, matches)] + [([facet], base_ids.intersection(*[docs for other, docs in selected.items()
+                                                                         if other != facet]))
+                                       for facet in selected if facet in ix.facets]
+        for facets, ids in groups:
+            if not facets or not ids:
                 continue
-            params["facets"] = list(facets)
             for facet, value, n in db.session.execute(sql_text(
-                    "SELECT f.facet, f.value, count(*) FROM search_facet f JOIN search_document d "
-                    "ON d.index_name = f.index_name AND d.doc_id = f.doc_id "
-                    f"WHERE f.index_name = :n AND f.facet = ANY(:facets) AND {conditions(skip)} "
-                    "GROUP BY f.facet, f.value"), params):
+                    "SELECT facet, value, count(*) FROM search_facet WHERE index_name = :n "
+                    "AND facet = ANY(:facets) AND doc_id = ANY(:ids) GROUP BY facet, value"),
+                    {"n": ix.name, "facets": list(facets), "ids": sorted(ids)}):
                 counts[facet][value] = n
-        return SearchResult(hits=hits, total=total, counts=counts, query=q)
+        return SearchResult(hits=hits, total=len(matches), counts=counts, query=q)

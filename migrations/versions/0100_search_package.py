@@ -38,7 +38,8 @@ def upgrade():
     )
     with op.batch_alter_table('search_document', schema=None) as batch_op:
         batch_op.create_index('ix_search_document_index_rank_date', ['index_name', 'rank', 'date'], unique=False)
-        batch_op.create_index('ix_search_document_vector', ['vector'], unique=False, postgresql_using='gin')
+        batch_op.create_index('ix_search_document_vector', ['vector'], unique=False, postgresql_using='gin',
+                              postgresql_with={'fastupdate': 'off'})
     op.create_table(
         'search_facet',
         sa.Column('index_name', sa.String(length=40), nullable=False),

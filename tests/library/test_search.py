@@ -180,8 +180,10 @@ def test_startup_rebuilds_a_missing_index(app):
     path = search.index_path("library")
     path.unlink()
     db.session.remove()
-    create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATA_DIR"],
-                           SEARCH_INDEX_DIR=str(path.parent)))
+    started = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATA_DIR"],
+                                     SEARCH_INDEX_DIR=str(path.parent)))
+    with started.app_context():
+        db.engine.dispose()  # its pool's connections, closed now rather than when collected
     ok, message = search.check("library")
     assert ok and "46 documents" in message
 
