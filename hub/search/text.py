@@ -98,12 +98,6 @@ def _stemmer(lang: str):
     return found
 
 
-def stems(tokens: list[str], lang: str) -> list[str]:
-    """The stems of folded words, stop words left out."""
-    stop = stop_words(lang)
-    return _stemmer(lang).stemWords([t for t in tokens if t not in stop])
-
-
 def stem(word: str, lang: str) -> str | None:
     """One folded word's stem, or None for a stop word."""
     if word in stop_words(lang):
