@@ -93,7 +93,7 @@ def from_environment() -> dict:
         "LOGIN_LOCK_MINUTES": int(os.environ.get("HUB_LOGIN_LOCK_MINUTES", "15")),
         "LOGIN_RATE_PER_ADDRESS": os.environ.get("HUB_LOGIN_RATE", "30 per 15 minutes"),
         "INVITATION_DAYS": int(os.environ.get("HUB_INVITATION_DAYS", "7")),
-        "SEARCH_BACKEND": os.environ.get("HUB_SEARCH_BACKEND", "whoosh"),
+        "SEARCH_BACKEND": os.environ.get("HUB_SEARCH_BACKEND", "fts5"),
         # Domain-event deliveries (hub/domain_events): attempts before "failed", first retry pause.
         "EVENTS_MAX_ATTEMPTS": max(1, int(os.environ.get("HUB_EVENTS_MAX_ATTEMPTS", "10"))),
         "EVENTS_RETRY_SECONDS": max(0, int(os.environ.get("HUB_EVENTS_RETRY_SECONDS", "60"))),

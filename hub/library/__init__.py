@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("library", __name__, url_prefix="/library")
 
-from . import demo, loaders, nav, routes  # noqa: E402,F401
+from . import demo, demo_large, loaders, nav, routes, search_index  # noqa: E402,F401

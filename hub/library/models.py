@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
@@ -26,9 +25,6 @@ TAG_VALUES = {
 CONTENT = "content"  # loaded from content/library
 HUB = "hub"          # created by a manager in the hub
 
-# The search vector (PostgreSQL backend only): a tsvector there, an unused text column on SQLite.
-SearchVector = Text().with_variant(postgresql.TSVECTOR(), "postgresql")
-
 
 _TAG = re.compile(r"<[^>]+>")
 _BLANK = re.compile(r"[ \t]*\n[ \t\n]*")
@@ -45,7 +41,6 @@ def tier_rank(tier: str) -> int:
 class LibraryItem(db.Model):
     __tablename__ = "library_item"
     __table_args__ = (
-        Index("ix_library_item_search_vector", "search_vector", postgresql_using="gin"),
         Index("ix_library_item_tier_published", "tier_rank", "published"),
     )
 
@@ -71,7 +66,6 @@ class LibraryItem(db.Model):
     checksum: Mapped[Optional[str]] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    search_vector = mapped_column(SearchVector, nullable=True, deferred=True)
 
     tags: Mapped[list["LibraryTag"]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="LibraryTag.id")

@@ -23,6 +23,7 @@ from ..database import utcnow, write_intent
 from ..extensions import db
 from ..program import rules as program_rules
 from ..web import Page
+from . import search_index as library_index
 from .loaders import ATTACHMENTS, set_tags
 from .models import FACETS, HUB, KINDS, TAG_VALUES, TIERS, LibraryFile, LibraryItem, LibraryUsage, tier_rank
 
@@ -149,11 +150,11 @@ def search_library(user, params: LibrarySearch, locale: str = "ru", per_page: in
                                      page=params.page, per_page=per_page, locale=locale)
     unavailable = False
     try:
-        result = search_index.search(query)
+        result = search_index.search(library_index.NAME, query)
     except search_index.SearchUnavailable:
         unavailable = True
         try:
-            result = search_index.browse(query)
+            result = search_index.browse(library_index.NAME, query)
         except Exception:  # the database itself failing: still a page that says so
             db.session.rollback()
             result = search_index.SearchResult(hits=[], total=0, counts={}, query=query)

@@ -17,7 +17,7 @@ from tests.dbutil import insert_rows, read_rows, reset_sequences
 from tests.helpers import _english_browser, url  # noqa: F401 (autouse fixture, re-exported helper)
 
 CONTENT = Path(__file__).resolve().parents[2] / "content" / "library"
-BACKENDS = ["whoosh", "postgres"]
+BACKENDS = ["fts5", "postgres"]
 
 
 def pytest_generate_tests(metafunc):
@@ -60,9 +60,9 @@ def _fresh_index(request, app):
 @pytest.fixture(scope="session")
 def _library_copy(_migrated, database_url, data_dir, _index_root):
     """content/library loaded once per session as `flask --app hub content load` does: its rows, the
-    loader's counts and the Whoosh index of those rows."""
+    loader's counts and the fts5 index of those rows."""
     template = _index_root / "template"
-    app = shared_app(make_config(database_url, data_dir, SEARCH_INDEX_DIR=str(template), SEARCH_BACKEND="whoosh"))
+    app = shared_app(make_config(database_url, data_dir, SEARCH_INDEX_DIR=str(template), SEARCH_BACKEND="fts5"))
     with app.app_context():
         _wipe()
         search.rebuild()
@@ -83,10 +83,10 @@ def library(app, _library_copy):
     with db.engine.begin() as conn:
         insert_rows(conn, tables, _library_copy.rows)
         reset_sequences(conn, tables.values())
-    if search.backend().name == "whoosh":
-        path = search.index_path()
-        shutil.rmtree(path, ignore_errors=True)
-        shutil.copytree(_library_copy.index, path)
+    if search.backend().name == "fts5":
+        path = search.index_path("library")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_library_copy.index / "library.sqlite3", path)
         app.extensions.pop("search_backend", None)  # it cached what it read from the old index
     else:
         search.rebuild()

@@ -1,6 +1,6 @@
 """A search index that cannot be opened or rebuilt (issue 8 point 6): the library page says so and
-still lists the items by their filters — never a 500. Whoosh damaged and not rebuildable (no space
-left), Whoosh locked by a writer, and the PostgreSQL backend failing."""
+still lists the items by their filters — never a 500. The index damaged and not rebuildable (no space
+left), the fts5 index locked by a writer, and the PostgreSQL backend failing."""
 from __future__ import annotations
 
 import errno
@@ -30,20 +30,20 @@ def partner(world, login, client):
 
 
 @pytest.fixture
-def broken_whoosh(monkeypatch):
-    """The index files are damaged and a rebuild fails (the disk is full)."""
-    for toc in search.index_path().glob("*.toc"):
-        toc.write_bytes(b"this is not a whoosh table of contents")
+def broken_index(monkeypatch):
+    """The index file is damaged and a rebuild fails (the disk is full)."""
+    from hub.search.fts import FtsEngine
+    search.index_path("library").write_bytes(b"this is not an SQLite database" * 200)
     attempts = []
 
-    def no_space(self, session=None, progress=None):
+    def no_space(self, ix, session=None, progress=None):
         attempts.append(1)
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(search.WhooshBackend, "rebuild", no_space)
+    monkeypatch.setattr(FtsEngine, "rebuild", no_space)
     return attempts
 
 
-def test_a_damaged_index_that_cannot_be_rebuilt_gives_a_page_that_says_so(client, partner, broken_whoosh):
+def test_a_damaged_index_that_cannot_be_rebuilt_gives_a_page_that_says_so(client, partner, broken_index):
     response = client.get(url("library.index", q="окупаемость"))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -53,24 +53,25 @@ def test_a_damaged_index_that_cannot_be_rebuilt_gives_a_page_that_says_so(client
     assert "kind=price_list" in page  # the facet links are there
 
 
-def test_filters_still_work_without_the_index(client, partner, broken_whoosh):
+def test_filters_still_work_without_the_index(client, partner, broken_index):
     page = client.get(url("library.index", kind="battlecard")).get_data(as_text=True)
     assert UNAVAILABLE in page and 'aria-current="true"' in page
     assert "28 items" not in page
     assert "Battlecard" in page
 
 
-def test_a_failed_rebuild_is_not_retried_by_every_request(client, partner, broken_whoosh):
+def test_a_failed_rebuild_is_not_retried_by_every_request(client, partner, broken_index):
     for _ in range(3):
         assert client.get(url("library.index", q="crm")).status_code == 200
-    assert len(broken_whoosh) == 1
+    assert len(broken_index) == 1
 
 
 def test_a_locked_index_still_searches_and_saves(client, world, login):
-    """A writer holding the index lock (a reindex on another machine sharing the data directory):
-    reading needs no lock, and a change saved meanwhile is kept (the index catches up later)."""
-    from whoosh import index
-    writer = index.open_dir(str(search.index_path())).writer()
+    """A writer holding the index's write lock (a reindex in another process sharing the data
+    directory): reading needs no lock, and a change saved meanwhile is kept (the index catches up later)."""
+    import sqlite3
+    writer = sqlite3.connect(search.index_path("library"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
     try:
         login(world.manager)
         page = client.get(url("library.index", q="окупаемость")).get_data(as_text=True)
@@ -80,8 +81,12 @@ def test_a_locked_index_still_searches_and_saves(client, world, login):
         db.session.commit()  # the index update after the commit waits 0.2 s for the lock, then gives up
         assert db.session.scalar(select(LibraryItem.title_en).where(LibraryItem.id == item.id)).startswith("Payback")
     finally:
-        writer.cancel()
+        writer.execute("ROLLBACK")
+        writer.close()
     assert client.get(url("library.index", q="renamed")).status_code == 200
+    search.reindex("library", [item.id])  # what `search reindex` does for the lagging item
+    page = client.get(url("library.index", q="renamed")).get_data(as_text=True)
+    assert "crm-roi-payback-calculator" in page
 
 
 def test_the_postgres_backend_failing(app, client, partner, database_url):
@@ -91,7 +96,7 @@ def test_the_postgres_backend_failing(app, client, partner, database_url):
     app.extensions.pop("search_backend", None)
     search.rebuild()
     # A schema gone wrong: the search column is missing, so every full-text query fails.
-    db.session.execute(text("ALTER TABLE library_item RENAME COLUMN search_vector TO search_vector_gone"))
+    db.session.execute(text("ALTER TABLE search_document RENAME COLUMN vector TO vector_gone"))
     db.session.commit()
     try:
         response = client.get(url("library.index", q="окупаемость"))
@@ -100,6 +105,6 @@ def test_the_postgres_backend_failing(app, client, partner, database_url):
         assert UNAVAILABLE in page and "28 items" in page
     finally:
         db.session.rollback()
-        db.session.execute(text("ALTER TABLE library_item RENAME COLUMN search_vector_gone TO search_vector"))
+        db.session.execute(text("ALTER TABLE search_document RENAME COLUMN vector_gone TO vector"))
         db.session.commit()
         app.extensions.pop("search_backend", None)

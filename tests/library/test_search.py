@@ -2,7 +2,6 @@
 and counts, filters with counts, title matches first, and the index following every change."""
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("library")
 
 
 def slugs(text: str, tier: str = "platinum", filters: dict | None = None, per_page: int = 50, locale="ru"):
-    result = search.search(search.SearchQuery(text=text, max_rank=TIERS.index(tier), filters=filters or {},
+    result = search.search("library", search.SearchQuery(text=text, max_rank=TIERS.index(tier), filters=filters or {},
                                               per_page=per_page, locale=locale))
     by_id = dict(db.session.execute(select(LibraryItem.id, LibraryItem.slug)).all())
     return [by_id[hit.id] for hit in result.hits], result
@@ -99,7 +98,7 @@ def test_filters_and_counts(backend):
 
 def test_pagination(backend):
     first, result = slugs("", per_page=10)
-    second = search.search(search.SearchQuery(text="", max_rank=3, page=2, per_page=10))
+    second = search.search("library", search.SearchQuery(text="", max_rank=3, page=2, per_page=10))
     assert result.total == 46 and len(first) == 10 and len(second.hits) == 10
     assert not {h.id for h in result.hits} & {h.id for h in second.hits}
 
@@ -142,18 +141,17 @@ def test_rollback_leaves_the_index_alone(backend, world):
     assert slugs("rollbackish")[0] == []
 
 
-def test_rebuild_after_the_index_directory_is_deleted(app):
-    path = search.index_path()
-    shutil.rmtree(path)
+def test_rebuild_after_the_index_file_is_deleted(app):
+    path = search.index_path("library")
+    path.unlink()
     found, _ = slugs("окупаемость")  # rebuilt on demand, never a crash
     assert found[0] == "crm-roi-payback-calculator"
     assert search.check()[0]
 
 
 def test_corrupt_index_is_rebuilt(app, caplog):
-    path = search.index_path()
-    for toc in path.glob("*.toc"):
-        toc.write_bytes(b"this is not a whoosh table of contents")
+    path = search.index_path("library")
+    path.write_bytes(b"this is not an SQLite database" * 200)
     ok, message = search.check()
     assert not ok and "unreadable" in message
     found, _ = slugs("окупаемость")
@@ -162,15 +160,31 @@ def test_corrupt_index_is_rebuilt(app, caplog):
     assert search.check()[0]
 
 
+def test_an_index_of_another_shape_is_rebuilt(app, caplog):
+    """A file written for other facets (an older release, a changed declaration) is rebuilt on open."""
+    import sqlite3
+    path = search.index_path("library")
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = 'fts5-0:kind' WHERE key = 'schema'")
+    conn.close()
+    app.extensions.pop("search_backend", None)
+    assert "outdated" in search.check("library")[1]
+    found, _ = slugs("окупаемость")
+    assert found[0] == "crm-roi-payback-calculator"
+    assert search.check("library")[0]
+
+
 def test_startup_rebuilds_a_missing_index(app):
     from hub import create_app
     from tests.conftest import make_config
-    path = search.index_path()
-    shutil.rmtree(path)
+    path = search.index_path("library")
+    path.unlink()
     db.session.remove()
-    create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATA_DIR"],
-                           SEARCH_INDEX_DIR=str(path)))
-    ok, message = search.backend().check()
+    started = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATA_DIR"],
+                                     SEARCH_INDEX_DIR=str(path.parent)))
+    with started.app_context():
+        db.engine.dispose()  # its pool's connections, closed now rather than when collected
+    ok, message = search.check("library")
     assert ok and "46 documents" in message
 
 
@@ -183,12 +197,12 @@ def test_reindex_command(app, backend):
     assert result.exit_code == 0
 
 
-def test_postgres_setting_falls_back_to_whoosh_on_sqlite(app, database_url):
+def test_postgres_setting_falls_back_to_fts5_on_sqlite(app, database_url):
     if database_url.startswith("postgresql"):
         pytest.skip("SQLite only")
     app.extensions.pop("search_backend", None)
     app.config["SEARCH_BACKEND"] = "postgres"
-    assert search.backend().name == "whoosh"
+    assert search.backend().name == "fts5"
 
 
 def test_stop_words_only_find_nothing_without_error(backend):
