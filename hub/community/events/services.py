@@ -388,7 +388,7 @@ def _refuse_unless_open(user: User, event: Event, now: datetime) -> None:
     if now >= event.registration_closes_at:
         raise EventError(_("Registration for this event is closed."))
     if not tier_allows(user, event):
-        raise EventError(_("This event is for %(tier)s partners and above.", tier=tier_name(event.min_tier)))
+        raise EventError(_("This event is for partners of tier %(tier)s and above.", tier=tier_name(event.min_tier)))
 
 
 def check_answers(event: Event, answers: dict[str, str]) -> dict[str, str]:

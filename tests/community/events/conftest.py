@@ -27,3 +27,11 @@ def make_event(slug="crm-webinar", starts=None, capacity=10, **kw) -> Event:
 @pytest.fixture
 def event(app):
     return make_event()
+
+
+@pytest.fixture
+def demo_badges(app):
+    """The badges of content/badges.yml, loaded as `flask content load` does."""
+    from hub.core.cli import CONTENT_LOADERS
+    CONTENT_LOADERS["badges"](app.config["CONTENT_DIR"], lambda _text: None)
+    db.session.commit()
