@@ -1,4 +1,6 @@
-"""Registering with capacity, the seat cap per organisation, tiers, the closing time; the waitlist's
+"""(Messages are in Russian: outside a request the hub speaks the program's language.)
+
+Registering with capacity, the seat cap per organisation, tiers, the closing time; the waitlist's
 offers, their expiry, and handing a seat over (services, no HTTP)."""
 from datetime import timedelta
 
@@ -38,7 +40,7 @@ def test_register_takes_a_seat_and_mails_the_invitation(world):
 def test_a_second_registration_is_refused_and_saves_nothing(world):
     event = make_event()
     services.register(world.a_member, event.id, now=NOW)
-    with pytest.raises(services.EventError, match="already registered"):
+    with pytest.raises(services.EventError, match="Вы уже записаны"):
         services.register(world.a_member, event.id, now=NOW)
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
 
@@ -55,7 +57,7 @@ def test_a_full_event_puts_newcomers_on_the_waitlist_in_order(world):
 def test_the_seat_cap_of_an_organisation_is_kept(world):
     event = make_event(capacity=10, org_seat_cap=1)
     services.register(world.a_member, event.id, now=NOW)
-    with pytest.raises(services.EventError, match="already holds its 1 seats"):
+    with pytest.raises(services.EventError, match=r"уже заняла все свои места на это мероприятие \(1\)"):
         services.register(world.a_admin, event.id, now=NOW)
     assert services.register(world.b_member, event.id, now=NOW).status == REGISTERED
 
@@ -79,9 +81,9 @@ def test_tier_exclusive_events_locked_or_hidden(world):
 
 
 @pytest.mark.parametrize("change, message", [
-    (dict(closes=NOW - timedelta(minutes=1)), "Registration for this event is closed"),
-    (dict(starts=NOW - timedelta(minutes=1), closes=NOW - timedelta(minutes=1)), "already started"),
-    (dict(status="cancelled"), "cancelled"),
+    (dict(closes=NOW - timedelta(minutes=1)), "Регистрация на это мероприятие закрыта"),
+    (dict(starts=NOW - timedelta(minutes=1), closes=NOW - timedelta(minutes=1)), "Мероприятие уже началось"),
+    (dict(status="cancelled"), "Мероприятие отменено"),
 ])
 def test_no_registration_when_closed_started_or_cancelled(world, change, message):
     event = make_event(**change)
@@ -138,7 +140,7 @@ def test_an_unconfirmed_offer_expires_and_passes_on(world):
     assert services.promote_waitlists(now=NOW + timedelta(hours=3, minutes=1)) == 1
     db.session.refresh(first), db.session.refresh(second)
     assert first.status == EXPIRED and second.status == OFFERED
-    with pytest.raises(services.EventError, match="no seat offered"):
+    with pytest.raises(services.EventError, match="вам место не предлагалось"):
         services.confirm_offer(world.b_member, first.id, now=NOW + timedelta(hours=4))
     assert services.promote_waitlists(now=NOW + timedelta(hours=3, minutes=2)) == 0  # idempotent
 
@@ -148,7 +150,7 @@ def test_an_offer_cannot_be_confirmed_after_it_expired_even_before_the_tick(worl
     holder = services.register(world.a_member, event.id, now=NOW)
     first = services.register(world.b_member, event.id, now=NOW)
     services.cancel_registration(world.a_member, holder.id, now=NOW)
-    with pytest.raises(services.EventError, match="expired"):
+    with pytest.raises(services.EventError, match="Срок предложения истёк"):
         services.confirm_offer(world.b_member, first.id, now=NOW + timedelta(hours=2))
 
 
