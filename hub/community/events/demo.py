@@ -16,7 +16,7 @@ from .models import REGISTERED, WAITLISTED, Event, Registration
 ATTENDED_DEMO_SHARE = 0.65
 
 
-@demo_step("events", order=70)
+@demo_step("community-events", order=70)
 def demo(ctx: DemoContext) -> dict | None:
     """Partners registered for the program's events: past ones with attendance (so points, the
     first-event badge and the history on profiles show), coming ones partly full, one with a waitlist."""
@@ -71,7 +71,7 @@ FORMATS = {"webinar": "online", "summit": "in_person", "meetup": "in_person", "t
            "office_visit": "in_person"}
 
 
-@demo_step("events", order=70, large=True)
+@demo_step("community-events", order=70, large=True)
 def large(ctx: DemoContext) -> dict:
     """`events` events (default 2,000) over three years around today, and `event_registrations`
     (default 200,000) registrations spread over them and the partner people."""

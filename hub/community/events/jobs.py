@@ -5,7 +5,7 @@ from ...core.cli import tick_job
 from . import services
 
 
-@tick_job("events")
+@tick_job("community-events")  # "events" is the domain-event retries (hub/domain_events)
 def events_job(echo) -> None:
     """Expired offers pass on down the waitlist; reminders 24 h and 1 h before; recordings to no-shows."""
     offers = services.promote_waitlists()
