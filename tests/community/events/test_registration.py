@@ -214,8 +214,7 @@ def test_hand_over_refuses_a_forged_organisation(world):
 
 
 def test_tick_runs_the_events_job_beside_the_domain_event_retries(app, world):
-    event = make_event(capacity=1, starts=NOW.replace(year=2100))
     result = app.test_cli_runner().invoke(args=["tick"])
     assert result.exit_code == 0, result.output
-    assert "community-events: 0 seat(s) offered" in result.output and "events: delivered" in result.output
-    assert event.id
+    assert "community-events: 0 seat(s) offered" in result.output
+    assert "\nevents: delivered" in "\n" + result.output
