@@ -28,6 +28,10 @@ Known facts (name: arguments -> result):
   deals feature; the academy's demo records it on the onboarding plans)
 - partner_quality: (org_ids: list[int]) -> {org_id: number 0-10} (quality score for the tiers'
   min_quality; while no provider exists the tier engine shows quality as "not measured")
+- events_attended: (org_ids: list[int], since: datetime UTC | None) -> {org_id: number of
+  attendances, people x events, checked in since `since`} (community.events; key-partner health)
+- event_attendance: (start: datetime UTC, end: datetime UTC) -> list of {"event_id", "slug",
+  "kind", "starts_at", "registered", "attended"} for the events starting in [start, end) (insights)
 """
 from __future__ import annotations
 

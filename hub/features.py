@@ -14,7 +14,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-FEATURES = ("core", "domain_events", "files", "accounts", "program", "deals", "academy", "library", "rewards")
+FEATURES = ("core", "domain_events", "files", "accounts", "program", "deals", "academy", "library", "rewards",
+            "community.events")
 
 
 def load() -> list[ModuleType]:

@@ -42,6 +42,9 @@ class OutboxMessage(db.Model):
     html_body: Mapped[Optional[str]] = mapped_column(Text)
     # The notification type it tells about ("deals.approved"), None for other mail.
     kind: Mapped[Optional[str]] = mapped_column(String(60))
+    # Files sent with the message: [{"filename", "content_type", "content" (text)}], e.g. a
+    # calendar invitation (text/calendar; method=REQUEST). None for most mail.
+    attachments: Mapped[Optional[list[Any]]] = mapped_column(JSON)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[Optional[str]] = mapped_column(Text)

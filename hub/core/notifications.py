@@ -48,7 +48,8 @@ Sending (`send(recipients, key, obj=..., params=..., link_endpoint=..., link_val
 email=True)`): recipients are users (anything with `id`, `email`, `name`, `locale`, `timezone`)
 or `Address(email, name=, locale=)` for people without an account (e-mail only). Rows and mail
 are added to the caller's session: they commit, or roll back, with the change they tell about.
-`email=False` keeps this one occurrence out of e-mail whatever the choices. Parameters hold what
+`email=False` keeps this one occurrence out of e-mail whatever the choices; `attachments` (objects
+with `filename`, `content_type`, text `content`, e.g. a calendar invitation) go with the e-mail. Parameters hold what
 the text needs (a snapshot), so the inbox renders without loading the objects (bounded queries):
 str, int, float, bool, None, lists and dicts of those, `date`, `datetime` (aware; shown with its
 time), `Day.of(datetime)` (shown as the day), `Decimal`, `Money(kopecks)` and
@@ -342,7 +343,7 @@ def _object_ref(obj) -> tuple[str | None, int | None]:
 
 def send(recipients: Iterable, key: str, *, obj=None, params: Mapping[str, Any] | None = None,
          link_endpoint: str | None = None, link_values: Mapping[str, Any] | None = None,
-         email: bool = True, now: datetime | None = None) -> list[Notification]:
+         email: bool = True, now: datetime | None = None, attachments: Iterable | None = None) -> list[Notification]:
     """Tell each recipient, in their own language: an inbox row for each user (when the type has an
     inbox) and an e-mail where the type and the user's choice want one. Added to the caller's
     session, never committed here. Returns the inbox rows."""
@@ -373,7 +374,8 @@ def send(recipients: Iterable, key: str, *, obj=None, params: Mapping[str, Any] 
         wanted = _email_wanted(kind, [p for p in people if p.id is not None])
         for person in people:
             if person.id is None or wanted.get(person.id):
-                _queue(kind, person, Note(key, decode(stored), object_type, object_id, link, person, now), url)
+                _queue(kind, person, Note(key, decode(stored), object_type, object_id, link, person, now), url,
+                       attachments)
     return [row for _person, row in rows]
 
 
@@ -389,7 +391,7 @@ def _email_wanted(kind: NotificationType, users: list) -> dict[int, bool]:
     return {user.id: chosen.get(user.id, kind.default_delivery(user)) == INSTANT for user in users}
 
 
-def _queue(kind: NotificationType, person, note: Note, url: str | None) -> None:
+def _queue(kind: NotificationType, person, note: Note, url: str | None, attachments=None) -> None:
     with speaking_to(getattr(person, "locale", None), getattr(person, "timezone", None)):
         note.text = render_line(note)
         choices = None
@@ -409,7 +411,9 @@ def _queue(kind: NotificationType, person, note: Note, url: str | None) -> None:
         # Templates end blocks on their own lines; a reader should not see the seams.
         body = re.sub(r"\n{3,}", "\n\n", _render(text_template, **context)).strip() + "\n"
         html = _render(html_template, **context)
-    queue_mail(person.email, subject, body, html=html, kind=kind.key)
+    files = [{"filename": a.filename, "content_type": a.content_type, "content": a.content}
+             for a in attachments or ()]
+    queue_mail(person.email, subject, body, html=html, kind=kind.key, attachments=files)
 
 
 def _render(name: str, **context) -> str:

@@ -42,14 +42,16 @@ def history(obj_type: str, obj_id: int) -> list[AuditEntry]:
 
 
 def queue_mail(recipient: str, subject: str, body: str, html: str | None = None,
-               kind: str | None = None) -> OutboxMessage:
+               kind: str | None = None, attachments: list[dict] | None = None) -> OutboxMessage:
     """Put a message in the outbox; `flask --app hub outbox send` (and `tick`) delivers it.
 
     Features do not call this: they send a notification (hub.core.notifications.send), which
     renders the e-mail's text and HTML from templates in the recipient's language.
+    `attachments`: [{"filename", "content_type", "content"}] with text content (an .ics file).
     """
     message = OutboxMessage(recipient=recipient, subject=one_line(subject)[:200], body=body,
-                            html_body=html, kind=kind, created_at=utcnow())
+                            html_body=html, kind=kind, attachments=attachments or None,
+                            created_at=utcnow())
     db.session.add(message)
     return message
 
@@ -69,6 +71,14 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email.set_content(message.body)
     if message.html_body:
         email.add_alternative(message.html_body, subtype="html")
+    for attachment in message.attachments or ():
+        # "text/calendar; method=REQUEST": mail clients show an invitation only with the method.
+        main, _, rest = attachment["content_type"].partition(";")
+        maintype, subtype = main.strip().split("/", 1)
+        params = dict(part.strip().split("=", 1) for part in rest.split(";") if "=" in part)
+        if maintype == "text":
+            email.add_attachment(attachment["content"], subtype=subtype, filename=attachment["filename"],
+                                 params=params)
     return email
 
 

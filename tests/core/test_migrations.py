@@ -50,7 +50,7 @@ CHANGED_ON_PURPOSE: dict[str, str] = {
     # 0004_trust_notifications: notifications are typed; a 0.1.0 row's finished text moves into the
     # parameters of the `core.legacy_text` type (the upgrade test checks each text arrived).
     "notification.message": "moved into notification.params",
-    # 0100_search: the library's own tsvector (derived data) gave way to the search package's tables.
+    # 0007_search: the library's own tsvector (derived data) gave way to the search package's tables.
     "library_item.search_vector": "dropped; rebuilt as search_document.vector by `search reindex`",
 }
 

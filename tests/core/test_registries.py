@@ -41,13 +41,13 @@ def test_the_roles_are_the_accounts_roles():
 
 @pytest.mark.parametrize("who, links, groups", [
     (None, ["Program"], []),
-    ("a_member", ["Deals", "Library", "Academy", "Program", "Rewards"], ["Sell", "Grow"]),
-    ("a_admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Team", "Commission statement",
+    ("a_member", ["Deals", "Library", "Academy", "Program", "Rewards", "Events"], ["Sell", "Grow"]),
+    ("a_admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Team", "Commission statement",
                  "Learning progress"], ["Sell", "Grow", "Manage"]),
-    ("manager", ["Deals", "Library", "Academy", "Program", "Rewards", "Approval queue", "Organisations",
-                 "Learning progress", "Library usage"], ["Sell", "Grow", "Manage"]),
-    ("admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Approval queue", "Organisations",
-               "Learning progress", "Library usage", "Event deliveries"], ["Sell", "Grow", "Manage"]),
+    ("manager", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Approval queue", "Organisations",
+                 "Learning progress", "Library usage", "Event registrations"], ["Sell", "Grow", "Manage"]),
+    ("admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Approval queue", "Organisations",
+               "Learning progress", "Library usage", "Event registrations", "Event deliveries"], ["Sell", "Grow", "Manage"]),
 ])
 def test_each_role_gets_its_links_grouped(client, login, world, who, links, groups):
     if who:
@@ -223,39 +223,40 @@ def test_the_sections_are_owned_by_their_features():
 
 
 def test_a_new_feature_adds_its_section_without_touching_hub_program(tmp_path):
+    # "meetups": a section no real feature declares (events is the community events' own).
     from hub.program.rules import RulesError, RulesModel, WholeNumber, rules_section
 
     data = yaml.safe_load((ROOT / "content" / "program.yml").read_text(encoding="utf-8"))
-    data["events"] = {"offer_hold_hours": 24}
+    data["meetups"] = {"offer_hold_hours": 24}
     path = tmp_path / "program.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(RulesError, match="events: is not a known key"):
+    with pytest.raises(RulesError, match="meetups: is not a known key"):
         program_rules.load(path)
 
-    @rules_section("events")
+    @rules_section("meetups")
     class EventRules(RulesModel):
         offer_hold_hours: WholeNumber(1)
         reminder_days: WholeNumber(0) = 1
 
     try:
         rules = program_rules.load(path)
-        assert rules.events.offer_hold_hours == 24 and rules.events.reminder_days == 1
-        data["events"] = {"offer_hold_hours": 0, "colour": "blue"}
+        assert rules.meetups.offer_hold_hours == 24 and rules.meetups.reminder_days == 1
+        data["meetups"] = {"offer_hold_hours": 0, "colour": "blue"}
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         with pytest.raises(RulesError) as caught:
             program_rules.load(path)
-        assert str(caught.value) == (f"{path}: events.colour: is not a known key "
+        assert str(caught.value) == (f"{path}: meetups.colour: is not a known key "
                                      "(known: offer_hold_hours, reminder_days)")
-        data["events"] = {"offer_hold_hours": 0}
+        data["meetups"] = {"offer_hold_hours": 0}
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        with pytest.raises(RulesError, match=r"events.offer_hold_hours: must be at least 1, got 0"):
+        with pytest.raises(RulesError, match=r"meetups.offer_hold_hours: must be at least 1, got 0"):
             program_rules.load(path)
-        del data["events"]
+        del data["meetups"]
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        with pytest.raises(RulesError, match="events: is missing"):
+        with pytest.raises(RulesError, match="meetups: is missing"):
             program_rules.load(path)
     finally:
-        program_rules._SECTIONS.pop("events")
+        program_rules._SECTIONS.pop("meetups")
 
 
 def test_every_problem_is_named_at_once(tmp_path):

@@ -1,7 +1,7 @@
 """The search package (hub/search): the postgres engine's tables for every declared index
 (search_document, search_facet, search_word) replace the library's own search_vector column.
 
-Revision ID: 0100_search
+Revision ID: 0007_search
 Revises: 0006_input
 Create Date: 2026-12-02 00:40:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 
-revision = '0100_search'
+revision = '0007_search'
 down_revision = '0006_input'
 branch_labels = None
 depends_on = None
