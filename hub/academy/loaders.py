@@ -30,7 +30,8 @@ LANGS = ("ru", "en")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 QUIZ_SETTINGS = ("time_limit_minutes", "pass_percent", "questions_per_attempt", "max_attempts",
                  "cooldown_hours", "late_grace_seconds")
-DONE_BY_FIXED = ("manual", "profile_completed", "team_invited", "first_deal_registered", "first_deal_won")
+DONE_BY_FIXED = ("manual", "profile_completed", "team_invited", "first_deal_registered", "first_deal_won",
+                 "event_attended")
 
 
 @dataclass

@@ -796,6 +796,18 @@ def _on_certificate_earned(event: signals.Event) -> None:
         _tick_step(event.organisation_id, slug, event.issued_at)
 
 
+@signals.event_attended.listener("academy.onboarding_event")
+def _on_event_attended(event: signals.Event) -> None:
+    # Steps whose rule is "done when someone of the organisation attended an event" (a kick-off
+    # webinar, a training day): ticked at the check-in time, once per step by the unique key.
+    if _plan_in_transaction(event.organisation_id) is None:
+        return
+    slugs = db.session.scalars(select(OnboardingStepDef.slug).where(
+        OnboardingStepDef.done_by == "event_attended")).all()
+    for slug in slugs:
+        _tick_step(event.organisation_id, slug, event.attended_at)
+
+
 def _first_deal(org_id: int, column: str, when: datetime) -> None:
     plan = _plan_in_transaction(org_id)
     if plan is None:

@@ -93,3 +93,23 @@ def test_home_page_panel_shows_the_plan_and_the_countdown(client, login, academy
     html = client.get(url("core.home")).get_data(as_text=True)
     assert "Your first 60 days" in html and "Mark done" not in html
     assert client.post(url("academy.onboarding_step", org_id=world.org_a.id, step="first-demo")).status_code == 404
+
+
+def test_an_attended_event_ticks_the_step_whose_rule_says_so(academy, world):
+    from hub import signals
+    from hub.academy.models import OnboardingStepDef
+    services.ensure_plans()
+    db.session.add(OnboardingStepDef(slug="kick-off-webinar", position=99, title_ru="Вебинар", title_en="Webinar",
+                                     description_ru="—", description_en="—", due_day=14,
+                                     done_by="event_attended", checksum="test"))
+    db.session.commit()
+    attended = utcnow() - timedelta(hours=1)
+    for registration_id in (1, 2):  # two colleagues checked in: the step is done once, at the first
+        signals.event_attended.emit(registration_id=registration_id, event_id=7, user_id=world.a_member.id,
+                                    organisation_id=world.org_a.id, attended_at=attended)
+        db.session.commit()
+    rows = db.session.scalars(select(OnboardingDone).where(OnboardingDone.step_slug == "kick-off-webinar")).all()
+    assert [(r.organisation_id, r.done_at) for r in rows] == [(world.org_a.id, attended)]
+    status = facts.get("onboarding_status", world.org_a.id, utcnow())
+    assert step(status, "kick-off-webinar")["done"]
+    assert not step(facts.get("onboarding_status", world.org_b.id, utcnow()), "kick-off-webinar")["done"]

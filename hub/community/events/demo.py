@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import click
 from sqlalchemy import func, insert, select
 
 from ... import signals
@@ -24,7 +25,9 @@ def demo(ctx: DemoContext) -> dict | None:
         return None
     events = list(db.session.scalars(select(Event).order_by(Event.starts_at, Event.id)))
     if not events:
-        return None
+        # Not "already present": there is nothing to register for until `content load` brings the events.
+        click.echo("community-events demo skipped: no events loaded (run `flask --app hub content load`)")
+        return {}
     tiers = {"bronze": 0, "silver": 1, "gold": 2, "platinum": 3}
     people = list(db.session.execute(
         select(User, Organisation).join(Organisation, Organisation.id == User.organisation_id)
