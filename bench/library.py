@@ -85,12 +85,10 @@ def run(label: str, url: str | None, backend: str, args) -> None:
 
 def _prepare(args):
     from flask_migrate import upgrade
-    from sqlalchemy import func, insert, select
 
     from hub import create_app, search
     from hub.extensions import db
     from hub.library import loaders
-    from hub.library.models import FACETS, KINDS, TAG_VALUES, TIERS, LibraryItem, LibraryTag
 
     app = create_app()
     with app.app_context():
@@ -103,42 +101,7 @@ def _prepare(args):
         loaders.sync_library(Path(app.config["CONTENT_DIR"]) / "library")
         db.session.commit()
 
-        rng = random.Random(args.seed)
-        real = list(db.session.scalars(select(LibraryItem)))
-        paragraphs_ru = [p for item in real for p in item.body_ru.split("\n\n") if len(p) > 40]
-        paragraphs_en = [p for item in real for p in item.body_en.split("\n\n") if len(p) > 40]
-        titles = [(item.title_ru, item.title_en) for item in real]
-        want = max(0, args.items - len(real))
-        started = time.perf_counter()
-        batch, tag_batch = [], []
-        next_id = (db.session.scalar(select(func.max(LibraryItem.id))) or 0) + 1
-        today = date.today()
-        for n in range(want):
-            title_ru, title_en = rng.choice(titles)
-            body_ru = "\n\n".join(rng.sample(paragraphs_ru, 4))
-            body_en = "\n\n".join(rng.sample(paragraphs_en, 4))
-            tier = rng.choices(TIERS, weights=(60, 25, 10, 5))[0]
-            item_id = next_id + n
-            batch.append(dict(
-                id=item_id, slug=f"bench-{item_id}", kind=rng.choice(KINDS), min_tier=tier,
-                tier_rank=TIERS.index(tier), title_ru=f"{title_ru} ({n})", title_en=f"{title_en} ({n})",
-                summary_ru=body_ru[:200], summary_en=body_en[:200], body_ru=body_ru, body_en=body_en,
-                body_html_ru="", body_html_en="", plain_ru=body_ru, plain_en=body_en,
-                published=today - timedelta(days=rng.randrange(900)), source="hub", checksum=None,
-                created_at=_now(), updated_at=_now()))
-            for facet in FACETS:
-                values = TAG_VALUES[facet] if facet != "industry" else TAG_VALUES[facet][:-1]
-                for value in rng.sample(values, rng.randint(1, 2)):
-                    tag_batch.append(dict(item_id=item_id, facet=facet, value=value))
-            if len(batch) >= 2000:
-                _flush(db, insert, LibraryItem, LibraryTag, batch, tag_batch)
-        _flush(db, insert, LibraryItem, LibraryTag, batch, tag_batch)
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(db.text("SELECT setval(pg_get_serial_sequence('library_item', 'id'), "
-                                       "(SELECT max(id) FROM library_item))"))
-        db.session.commit()
-        total = db.session.scalar(select(func.count()).select_from(LibraryItem))
-        print(f"  seeded {want:,} generated items in {time.perf_counter() - started:.1f} s ({total:,} in all)")
+        seed_items(args.items, args.seed)
 
         started = time.perf_counter()
         count = search.rebuild()
@@ -148,6 +111,53 @@ def _prepare(args):
             db.session.execute(db.text("ANALYZE"))
             db.session.commit()
     return app
+
+
+def seed_items(items: int, seed: int = 7) -> None:
+    """Bulk-insert generated library items (from the real items' paragraphs, random tiers and tags)
+    up to `items` in all; bench/pages.py builds its large data set with it too. The caller has an
+    app context; the search index is not rebuilt here."""
+    from sqlalchemy import func, insert, select
+
+    from hub.extensions import db
+    from hub.library.models import FACETS, KINDS, TAG_VALUES, TIERS, LibraryItem, LibraryTag
+
+    rng = random.Random(seed)
+    real = list(db.session.scalars(select(LibraryItem)))
+    paragraphs_ru = [p for item in real for p in item.body_ru.split("\n\n") if len(p) > 40]
+    paragraphs_en = [p for item in real for p in item.body_en.split("\n\n") if len(p) > 40]
+    titles = [(item.title_ru, item.title_en) for item in real]
+    want = max(0, items - len(real))
+    started = time.perf_counter()
+    batch, tag_batch = [], []
+    next_id = (db.session.scalar(select(func.max(LibraryItem.id))) or 0) + 1
+    today = date.today()
+    for n in range(want):
+        title_ru, title_en = rng.choice(titles)
+        body_ru = "\n\n".join(rng.sample(paragraphs_ru, 4))
+        body_en = "\n\n".join(rng.sample(paragraphs_en, 4))
+        tier = rng.choices(TIERS, weights=(60, 25, 10, 5))[0]
+        item_id = next_id + n
+        batch.append(dict(
+            id=item_id, slug=f"bench-{item_id}", kind=rng.choice(KINDS), min_tier=tier,
+            tier_rank=TIERS.index(tier), title_ru=f"{title_ru} ({n})", title_en=f"{title_en} ({n})",
+            summary_ru=body_ru[:200], summary_en=body_en[:200], body_ru=body_ru, body_en=body_en,
+            body_html_ru="", body_html_en="", plain_ru=body_ru, plain_en=body_en,
+            published=today - timedelta(days=rng.randrange(900)), source="hub", checksum=None,
+            created_at=_now(), updated_at=_now()))
+        for facet in FACETS:
+            values = TAG_VALUES[facet] if facet != "industry" else TAG_VALUES[facet][:-1]
+            for value in rng.sample(values, rng.randint(1, 2)):
+                tag_batch.append(dict(item_id=item_id, facet=facet, value=value))
+        if len(batch) >= 2000:
+            _flush(db, insert, LibraryItem, LibraryTag, batch, tag_batch)
+    _flush(db, insert, LibraryItem, LibraryTag, batch, tag_batch)
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(db.text("SELECT setval(pg_get_serial_sequence('library_item', 'id'), "
+                                   "(SELECT max(id) FROM library_item))"))
+    db.session.commit()
+    total = db.session.scalar(select(func.count()).select_from(LibraryItem))
+    print(f"  seeded {want:,} generated items in {time.perf_counter() - started:.1f} s ({total:,} in all)")
 
 
 def _now():
