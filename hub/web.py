@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
-from . import drafts
+from . import assets, drafts
 from .extensions import htmx
 from .inputs import MAX_ID, BadInput, check_request
 
@@ -339,6 +339,7 @@ def form_expired():
 def install(app) -> None:
     """Access rule, input checks, security headers and Vary, for every response of the app."""
     app.response_class = Response
+    assets.install(app)
     app.jinja_env.globals["absolute_url"] = absolute_url
     app.login_manager.unauthorized_handler(login_again)
 
@@ -365,11 +366,13 @@ def install(app) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.add("Vary", "HX-Request")
+        response.vary.add("HX-Request")  # one Vary header: later additions (Cookie, Accept-Encoding) merge into it
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint != "static" and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store" if current_user.is_authenticated else "no-cache"
+        if request.endpoint != "static":
+            response = assets.conditional_html(response, current_user.is_authenticated)
         return response
 
 
