@@ -178,3 +178,53 @@ def test_program_rules_file_is_looked_at_once_per_request(app, monkeypatch):
         for _ in range(20):
             rules.current()
     assert len(calls) == one_look
+
+
+# --- public pages rendered once (hub/web.py: render_public) -------------------------------------
+
+def _token(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_cached_public_page_carries_each_visitors_own_token(app, client):
+    from hub.web import _TOKEN_STAND_IN
+    first = client.get("/program").get_data(as_text=True)
+    stranger = app.test_client()
+    second = stranger.get("/program").get_data(as_text=True)
+    assert _TOKEN_STAND_IN not in first and _TOKEN_STAND_IN not in second
+    assert _token(first) != _token(second)
+    assert f'"X-CSRFToken": "{_token(second)}"' in second
+    # The token works: the language switch of the cached page is accepted.
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        answer = stranger.post("/language", data={"lang": "en", "next": "/program", "csrf_token": _token(second)})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert answer.status_code == 303
+    assert 'lang="en"' in stranger.get("/program").get_data(as_text=True)
+
+
+def test_cached_public_page_follows_the_locale_and_shows_flashes(client):
+    ru = client.get("/program", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert '<html lang="ru">' in ru
+    client.post("/language", data={"lang": "en", "next": "/program"})
+    en = client.get("/program").get_data(as_text=True)
+    assert '<html lang="en">' in en and "Partner Hub" in en
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "A message for this visitor only")]
+    assert "A message for this visitor only" in client.get("/program").get_data(as_text=True)
+    assert "A message for this visitor only" not in client.get("/program").get_data(as_text=True)
+
+
+def test_login_page_is_shared_but_its_next_field_is_not(client):
+    plain = client.get("/login").get_data(as_text=True)
+    assert 'name="email"' in plain
+    onward = client.get("/login?next=/deals/").get_data(as_text=True)
+    assert "next=/deals/" in onward or "next=%2Fdeals%2F" in onward
+
+
+def test_logged_in_visitor_of_a_public_page_gets_it_rendered_for_them(client, world, login):
+    client.get("/program")  # cached for visitors
+    login(world.a_member)
+    page = client.get("/program").get_data(as_text=True)
+    assert world.a_member.name in page and 'action="/logout"' in page
