@@ -75,7 +75,8 @@ def render_public(template: str, key: tuple, context: Callable[[], dict], block:
 
     cache: dict = current_app.extensions.setdefault("hub_public_pages", {})
     from .i18n import locale_code
-    full_key = (template, request.path, locale_code(), key)
+    # Forms render their CSRF field only while CSRF protection is on (tests turn it off).
+    full_key = (template, request.path, locale_code(), current_app.config.get("WTF_CSRF_ENABLED", True), key)
     body = cache.get(full_key)
     if body is None:
         field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")

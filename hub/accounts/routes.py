@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..core import notifications
 from ..extensions import db, limiter
 from ..i18n import LANGUAGES, locale_code
-from ..web import choice_arg, int_arg, page_number, public, redirect_to, render, render_public, roles_required, safe_next
+from ..web import choice_arg, int_arg, page_number, public, redirect_to, render, roles_required, safe_next
 from . import bp, services, sessions
 from .. import files
 from . import profile as org_profile
@@ -58,8 +58,6 @@ def login():
             else:
                 sessions.log_in(user, remember=form.remember.data)
                 return redirect_to(safe_next(request.args.get("next"), url_for("core.home")))
-    if request.method == "GET":  # the empty form is the same for every visitor: rendered once
-        return render_public("accounts/login.html", (), lambda: dict(form=form), block="login_form")
     return render("accounts/login.html", block="login_form", form=form, status=_status(form))
 
 
