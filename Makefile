@@ -18,7 +18,7 @@ TOOLS_LOCK := requirements-tools.lock
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?= -n $(PYTEST_WORKERS)
 
-.PHONY: messages run test setup venv tools lock audit translations db content demo test-sqlite test-postgres system-test-deps bench clean
+.PHONY: messages run test setup venv tools lock audit translations db content demo test-sqlite test-postgres system-test-deps bench bench-deps bench-pages clean
 
 run: setup
 	@echo
@@ -93,6 +93,18 @@ test-postgres: venv translations system-test-deps
 
 bench: setup
 	$(BIN)/python -m bench.deals
+
+# wrk (HTTP load generator) from Debian's packages for bench/pages.py; skipped when present.
+bench-deps: system-test-deps
+	@if ! command -v wrk >/dev/null; then \
+		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq wrk >/dev/null; \
+	fi
+
+# Page speed under gunicorn -w 2 against a bare Flask hello, on the large data set: SQLite, then
+# PostgreSQL on a throwaway cluster. BENCH_ARGS="--duration 4" or "--small" for a quicker run.
+bench-pages: venv translations bench-deps
+	$(BIN)/python -m bench.pages $(BENCH_ARGS)
+	pg_virtualenv -t -o fsync=off bash bench/postgres-pages.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) instance

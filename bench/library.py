@@ -122,6 +122,18 @@ def _prepare(args):
     return app
 
 
+def seed_items(items: int, seed: int = 7) -> None:
+    """Fill the library up to `items` generated items (bench/pages.py builds its data set with it);
+    the caller has an app context; the search index is not rebuilt here."""
+    from hub.extensions import db
+    from hub.library.demo_large import generate_items
+
+    started = time.perf_counter()
+    added = generate_items(items, random.Random(seed), date.today())
+    db.session.commit()
+    print(f"  seeded {added:,} generated library items in {time.perf_counter() - started:.1f} s")
+
+
 def _measure(app, args) -> None:
     from hub import search
 

@@ -63,14 +63,11 @@ def _prepare(args):
     from pathlib import Path
 
     from flask_migrate import upgrade
-    from sqlalchemy import insert, select
 
     from hub import create_app, demo
-    from hub.accounts.models import PARTNER, Organisation, User
-    from hub.database import utcnow, write_intent
+    from hub.database import write_intent
     from hub.extensions import db
     from hub.rewards import badges, services
-    from hub.rewards.models import DEAL_APPROVED, DEAL_WON, CERTIFICATE_EARNED, EVENT_ATTENDED, PointEntry, WonDeal
 
     app = create_app()
     with app.app_context():
@@ -88,41 +85,7 @@ def _prepare(args):
         print(f"  organisations {large['organisations']:,}, users {large['users']:,} in "
               f"{time.perf_counter() - started:.1f} s")
 
-        rng = random.Random(args.seed)
-        people = list(db.session.execute(
-            select(User.id, User.organisation_id).join(Organisation, Organisation.id == User.organisation_id)
-            .where(Organisation.kind == PARTNER)))
-        # Activity concentrates on a few organisations, as revenue does (SPEC: 80/20).
-        weights = [1.0 / (1 + (i % 997)) ** 0.8 for i in range(len(people))]
-        rules_points = {DEAL_APPROVED: 10, DEAL_WON: 100, CERTIFICATE_EARNED: 50, EVENT_ATTENDED: 20}
-        actions = [DEAL_APPROVED] * 4 + [DEAL_WON] + [CERTIFICATE_EARNED] * 2 + [EVENT_ATTENDED] * 3
-        now = utcnow()
-        products = ("crm", "bi", "servicedesk")
-        started = time.perf_counter()
-        batch, entries, wins = 20_000, 0, 0
-        with write_intent():
-            while entries < args.entries:
-                picks = rng.choices(people, weights=weights, k=min(batch, args.entries - entries))
-                rows, won_rows = [], []
-                for user_id, org_id in picks:
-                    action = actions[entries % len(actions)]
-                    at = now - timedelta(minutes=rng.randint(1, 540 * 24 * 60))
-                    rows.append(dict(user_id=user_id, organisation_id=org_id, action=action,
-                                     source_key=f"bench:{entries}", points=rules_points[action], created_at=at))
-                    if action == DEAL_WON:
-                        won_rows.append(dict(deal_id=10_000_000 + entries, organisation_id=org_id, user_id=user_id,
-                                             product=products[entries % 3],
-                                             amount_kopecks=rng.randint(100_000, 20_000_000) * 100,
-                                             closed_on=services.program_date(at), recorded_at=at))
-                    entries += 1
-                db.session.execute(insert(PointEntry), rows)
-                if won_rows:
-                    db.session.execute(insert(WonDeal), won_rows)
-                    wins += len(won_rows)
-            db.session.commit()
-        seed_s = time.perf_counter() - started
-        print(f"  SEEDING ledger: {entries:,} entries + {wins:,} won deals in {seed_s:.1f} s = "
-              f"{(entries + wins) / seed_s:,.0f} rows/s")
+        seed_ledger(args.entries, args.seed)
         started = time.perf_counter()
         with write_intent():
             stats = services.rebuild_stats()
@@ -159,6 +122,56 @@ def _prepare(args):
             db.session.commit()
         print(f"  REWARDS REPAIR (second run): {len(again):,} lines in {time.perf_counter() - started:.1f} s")
     return app
+
+
+
+def seed_ledger(entries_wanted: int, seed: int = 7) -> None:
+    """Bulk-insert `entries_wanted` points-ledger entries over the partners' people (a tenth won
+    deals, with their won-deal rows), concentrated on a few organisations as revenue is; the
+    aggregates are not rebuilt here (services.rebuild_stats). bench/pages.py uses it too."""
+    from sqlalchemy import insert, select
+
+    from hub.accounts.models import PARTNER, Organisation, User
+    from hub.database import utcnow, write_intent
+    from hub.extensions import db
+    from hub.rewards import services
+    from hub.rewards.models import CERTIFICATE_EARNED, DEAL_APPROVED, DEAL_WON, EVENT_ATTENDED, PointEntry, WonDeal
+
+    rng = random.Random(seed)
+    people = list(db.session.execute(
+        select(User.id, User.organisation_id).join(Organisation, Organisation.id == User.organisation_id)
+        .where(Organisation.kind == PARTNER)))
+    # Activity concentrates on a few organisations, as revenue does (SPEC: 80/20).
+    weights = [1.0 / (1 + (i % 997)) ** 0.8 for i in range(len(people))]
+    rules_points = {DEAL_APPROVED: 10, DEAL_WON: 100, CERTIFICATE_EARNED: 50, EVENT_ATTENDED: 20}
+    actions = [DEAL_APPROVED] * 4 + [DEAL_WON] + [CERTIFICATE_EARNED] * 2 + [EVENT_ATTENDED] * 3
+    now = utcnow()
+    products = ("crm", "bi", "servicedesk")
+    started = time.perf_counter()
+    batch, entries, wins = 20_000, 0, 0
+    with write_intent():
+        while entries < entries_wanted:
+            picks = rng.choices(people, weights=weights, k=min(batch, entries_wanted - entries))
+            rows, won_rows = [], []
+            for user_id, org_id in picks:
+                action = actions[entries % len(actions)]
+                at = now - timedelta(minutes=rng.randint(1, 540 * 24 * 60))
+                rows.append(dict(user_id=user_id, organisation_id=org_id, action=action,
+                                 source_key=f"bench:{entries}", points=rules_points[action], created_at=at))
+                if action == DEAL_WON:
+                    won_rows.append(dict(deal_id=10_000_000 + entries, organisation_id=org_id, user_id=user_id,
+                                         product=products[entries % 3],
+                                         amount_kopecks=rng.randint(100_000, 20_000_000) * 100,
+                                         closed_on=services.program_date(at), recorded_at=at))
+                entries += 1
+            db.session.execute(insert(PointEntry), rows)
+            if won_rows:
+                db.session.execute(insert(WonDeal), won_rows)
+                wins += len(won_rows)
+        db.session.commit()
+    seed_s = time.perf_counter() - started
+    print(f"  SEEDING ledger: {entries:,} entries + {wins:,} won deals in {seed_s:.1f} s = "
+          f"{(entries + wins) / seed_s:,.0f} rows/s")
 
 
 def _measure(app, args) -> None:

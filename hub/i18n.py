@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 from contextlib import contextmanager
+from types import SimpleNamespace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Iterator
@@ -11,7 +13,10 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel import dates as babel_dates
 from babel.numbers import format_currency as _format_currency
+import flask_babel
+from babel.numbers import parse_pattern
 from flask import current_app, has_request_context, request
+from flask.globals import _cv_app
 from flask_babel import force_locale, format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
@@ -64,15 +69,45 @@ def speaking_to(locale: str | None, timezone: str | None) -> Iterator[None]:
         _zone.reset(token)
 
 
+# --- speed: Flask-Babel's per-call context lookup ---------------------------------------------------
+# Every gettext, lazy string and date filter asks Flask-Babel for "the current context" two or three
+# times; its lookup goes through the `g` proxy (bool, hasattr, getattr: ~10 us a time), and a deal
+# list makes ~150 such calls, 7-8 ms per page. The same namespace reached through the app context's
+# context variable costs a tenth of that. Flask-Babel keeps its per-request state (locale, zone,
+# translations cache key) in that namespace, so force_locale, refresh() and the selectors behave
+# exactly as before. Pinned version (requirements.lock): the test in tests/core/test_speed.py fails
+# if an upgrade renames the function.
+
+def _babel_context() -> SimpleNamespace | None:
+    ctx = _cv_app.get(None)
+    if ctx is None:
+        return None
+    space = ctx.g.__dict__
+    found = space.get("_flask_babel")
+    if found is None:
+        found = space["_flask_babel"] = SimpleNamespace()
+    return found
+
+
+if hasattr(flask_babel, "_get_current_context"):
+    flask_babel._get_current_context = _babel_context
+
+
+@functools.lru_cache(maxsize=None)
+def _money_patterns(code: str):
+    """Per locale, parsed once: the whole-roubles pattern and the one with kopecks."""
+    locale = Locale.parse(code)
+    text = locale.currency_formats["standard"].pattern.replace("\u00a4#", "\u00a4\u00a0#")
+    return locale, parse_pattern(text.replace(".00", "")), parse_pattern(text)
+
+
 def money(kopecks: int | None, currency: str = "RUB") -> str:
     """Integer kopecks per locale: «1 234 567 ₽» / «RUB 1,234,567»; kopecks shown only when present."""
     if kopecks is None:
         return ""
-    locale = Locale.parse(locale_code())
-    pattern = locale.currency_formats["standard"].pattern.replace("\u00a4#", "\u00a4\u00a0#")
+    locale, whole, with_kopecks = _money_patterns(locale_code())
     amount = Decimal(kopecks) / 100
-    if kopecks % 100 == 0:
-        pattern = pattern.replace(".00", "")
+    pattern = whole if kopecks % 100 == 0 else with_kopecks
     return _format_currency(amount, currency, locale=locale, format=pattern, currency_digits=False)
 
 

@@ -8,14 +8,14 @@ from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from flask import Response as FlaskResponse
-from flask import (abort, current_app, flash, has_request_context, make_response, redirect, render_template,
-                   request, url_for)
+from flask import (abort, current_app, flash, g, has_request_context, make_response, redirect, render_template,
+                   request, session, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
-from . import drafts
+from . import assets, drafts
 from .extensions import htmx
 from .inputs import MAX_ID, BadInput, check_request
 
@@ -49,6 +49,49 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     else:
         body = render_template(template, **context)
     return make_response(body, status)
+
+
+# --- public pages rendered once ------------------------------------------------------------------
+
+# Stands in for the CSRF token while a shared page is rendered; each answer gets its own token.
+_TOKEN_STAND_IN = "hub-csrf-stand-in-7f3c9a"
+_PAGE_CACHE_SIZE = 64
+
+
+def render_public(template: str, key: tuple, context: Callable[[], dict], block: str | None = None):
+    """`render` for a public page whose HTML is the same for every anonymous visitor: rendered
+    once per `key` (what the page depends on besides the locale: the rules' identity, a content
+    version...) and locale, then served with the visitor's own CSRF token put in. `context()`
+    gives the template's variables; it is called only when the page is rendered.
+
+    Only a plain anonymous GET without a query string or pending flash messages is served from
+    the cache (anything else may show something of its own: the `next` field, a message, an htmx
+    block); everything else is rendered as `render` does. The cache holds 64 pages per worker.
+    """
+    if (current_user.is_authenticated or request.method != "GET" or request.args or htmx
+            or "_flashes" in session):
+        return render(template, block=block, **context())
+    from flask_wtf.csrf import generate_csrf
+
+    cache: dict = current_app.extensions.setdefault("hub_public_pages", {})
+    from .i18n import locale_code
+    # Forms render their CSRF field only while CSRF protection is on (tests turn it off).
+    full_key = (template, request.path, locale_code(), current_app.config.get("WTF_CSRF_ENABLED", True), key)
+    body = cache.get(full_key)
+    if body is None:
+        field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        had = g.pop(field, None)
+        setattr(g, field, _TOKEN_STAND_IN)
+        try:
+            body = render_template(template, **context())
+        finally:
+            g.pop(field, None)
+            if had is not None:
+                setattr(g, field, had)
+        if len(cache) >= _PAGE_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[full_key] = body
+    return make_response(body.replace(_TOKEN_STAND_IN, generate_csrf()), 200)
 
 
 def redirect_to(url: str, status: int = 303):
@@ -339,6 +382,7 @@ def form_expired():
 def install(app) -> None:
     """Access rule, input checks, security headers and Vary, for every response of the app."""
     app.response_class = Response
+    assets.install(app)
     app.jinja_env.globals["absolute_url"] = absolute_url
     app.login_manager.unauthorized_handler(login_again)
 
@@ -365,11 +409,13 @@ def install(app) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.add("Vary", "HX-Request")
+        response.vary.add("HX-Request")  # one Vary header: later additions (Cookie, Accept-Encoding) merge into it
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint != "static" and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store" if current_user.is_authenticated else "no-cache"
+        if request.endpoint != "static":
+            response = assets.conditional_html(response, current_user.is_authenticated)
         return response
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import load_only
 
 from ..extensions import db, htmx
 from ..i18n import locale_code
-from ..web import public, render
+from ..web import public, render, render_public
 from . import bp
 from .forms import CalculatorForm
 from .models import ContentPage
@@ -74,9 +74,16 @@ def _pages() -> list[ContentPage]:
 @public
 def page():
     rules = current()
-    form, result = _calculate(rules, from_query=False)
-    return render("program/page.html", rules=rules, own_tier=_own_tier(rules), form=form, result=result,
-                  pages=_pages())
+    pages = _pages()
+
+    def context() -> dict:
+        form, result = _calculate(rules, from_query=False)
+        return dict(rules=rules, own_tier=_own_tier(rules), form=form, result=result, pages=pages)
+
+    # The same for every visitor until the rules or the content pages change: rendered once.
+    version = (current_app.extensions["program_rules"]["mtime"], id(rules),
+               tuple((p.slug, p.title_ru, p.title_en) for p in pages))
+    return render_public("program/page.html", version, context)
 
 
 @bp.route("/program/calculator")

@@ -352,7 +352,15 @@ def current() -> Rules:
     file at start-up, on the other hand, stops the app (see hub._init_rules).
     """
     from flask import current_app
+    from flask.globals import _cv_request
     holder = current_app.extensions["program_rules"]
+    # One look at the file per request: a deal list asks for the rules once per row (labels,
+    # products), and a stat() each time was a tenth of the page.
+    request_ctx = _cv_request.get(None)
+    if request_ctx is not None:
+        seen = request_ctx.__dict__.get("_hub_rules")
+        if seen is not None and seen[0] is holder:
+            return seen[1]
     path = Path(holder["path"])
     mtime = path.stat().st_mtime if path.exists() else None
     if mtime != holder["mtime"]:
@@ -361,5 +369,7 @@ def current() -> Rules:
             holder["rules"] = load(path)
         except RulesError as exc:
             current_app.logger.error("program rules not reloaded, the previous ones stay in force: %s", exc)
+    if request_ctx is not None:
+        request_ctx.__dict__["_hub_rules"] = (holder, holder["rules"])
     return holder["rules"]
 

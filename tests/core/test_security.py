@@ -205,7 +205,7 @@ def test_htmx_config_forbids_eval_and_foreign_requests(client):
     assert config["allowEval"] is False
     assert config["selfRequestsOnly"] is True
     # htmx is served by the hub itself, never by another host.
-    assert re.search(r'<script src="/static/vendor/htmx/htmx-[\d.]+\.min\.js"', page)
+    assert re.search(r'<script src="/static/vendor/htmx/htmx-[\d.]+\.min\.[0-9a-f]{12}\.js"', page)
     assert "<script>" not in page and " style=" not in page
 
 
