@@ -49,12 +49,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from .database import configure_sqlite, set_write_intent, watch_reading_request
+    from .database import configure_sqlite, include_name, set_write_intent, watch_reading_request
     from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
     from .i18n import select_locale, select_timezone
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_config.ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(_config.ROOT / "migrations"), render_as_batch=True,
+                    include_name=include_name)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     htmx.init_app(app)

@@ -18,6 +18,22 @@ _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_inte
 _reading_request: contextvars.ContextVar[str | None] = contextvars.ContextVar("reading_request", default=None)
 
 
+# Schema objects a migration keeps outside the models (an FTS5 table and its shadow tables,
+# dialect-specific indexes the models cannot declare for both databases): autogenerate and the
+# models-vs-migrations test skip exactly these names. Features add theirs at import.
+_OUTSIDE_MODELS: set[str] = set()
+
+
+def outside_models(*names: str) -> None:
+    """Declare schema objects (tables, indexes) that migrations maintain and the models do not."""
+    _OUTSIDE_MODELS.update(names)
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic's `include_name` hook: everything but the objects declared by `outside_models`."""
+    return name not in _OUTSIDE_MODELS
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -31,6 +31,7 @@ from ..extensions import db
 from ..i18n import fmt_date, money
 from ..program import rules as program_rules
 from ..web import Page
+from . import textfilter
 from .models import ACTIVE, APPROVED, EXPIRED, LOST, REJECTED, STATUSES, SUBMITTED, WON, Deal, DealClaim
 from ..normalize import display_domain, normalise_company, normalise_domain
 
@@ -735,17 +736,7 @@ def _conditions(viewer: User, filters: DealFilters, tz: str | None, now: datetim
         conds.append(Deal.submitted_at < datetime.combine(filters.date_to + timedelta(days=1), time.min, zone))
     q = filters.q.strip()
     if q:
-        options = []
-        name = normalise_company(q)
-        if name:
-            options.append(Deal.customer_name_norm.contains(name, autoescape=True))
-        digits = inn_numbers.clean(q)
-        if digits.isdigit():
-            options.append(Deal.inn.startswith(digits, autoescape=True))
-        domain = normalise_domain(q)
-        if domain:
-            options.append(Deal.domain_norm == domain)
-        conds.append(or_(*options) if options else Deal.id.is_(None))
+        conds.append(textfilter.matches(normalise_company(q), inn_numbers.clean(q), normalise_domain(q)))
     return conds
 
 

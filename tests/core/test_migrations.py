@@ -27,6 +27,7 @@ from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from hub import create_app
+from hub.database import include_name
 from hub.extensions import db
 
 from ..conftest import make_config
@@ -56,7 +57,8 @@ CHANGED_ON_PURPOSE: dict[str, str] = {
 
 
 def _compare(conn) -> list:
-    context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+    context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True,
+                                                   "include_name": include_name})
     return compare_metadata(context, db.metadata)
 
 
@@ -227,6 +229,13 @@ def test_an_upgrade_of_the_0_1_0_demo_database_keeps_every_row(release_database,
                 moved = {row.id: (row.type, row.params) for row in conn.execute(select(note.c.id, note.c.type, note.c.params))}
                 assert old_texts and {i: ("core.legacy_text", {"text": t}) for i, t in old_texts.items()} == {
                     i: (kind, params if isinstance(params, dict) else json.loads(params)) for i, (kind, params) in moved.items()}
+                # 0100_filter's data step indexed every 0.1.0 deal for the text filter.
+                if conn.dialect.name == "sqlite":
+                    names = [r[0] for r in conn.execute(text("SELECT customer_name_norm FROM deal"))]
+                    term = max((n for n in names if len(n) >= 3), key=len)[1:4]
+                    indexed = conn.execute(text("SELECT count(*) FROM deal_name_fts WHERE deal_name_fts MATCH :q"),
+                                           {"q": f'"{term}"'}).scalar()
+                    assert names and indexed == sum(term in n for n in names) > 0
                 # The upgraded database is the schema a fresh one gets.
                 diff = _compare(conn)
                 assert diff == [], "\n".join(map(str, diff))
