@@ -7,7 +7,7 @@ the normalised query (a substring, case-, ё- and quote-blind because both sides
 normalised domain. Only how the name part is found changed:
 
 - SQLite: an FTS5 table with the trigram tokenizer (`deal_name_fts`, SQLite >= 3.34) over
-  `deal.customer_name_norm`, external content kept in sync by triggers (migration 0100_filter). A
+  `deal.customer_name_norm`, external content kept in sync by triggers (migration 0009_filter). A
   phrase of trigrams matches exactly where the text holds the query as a substring. Queries of one
   or two characters have no trigram: they fall back to the scan (`LIKE '%x%'`).
 - PostgreSQL: a pg_trgm GIN index on the same column serves the same `LIKE '%x%'` directly; a

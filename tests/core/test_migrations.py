@@ -229,7 +229,7 @@ def test_an_upgrade_of_the_0_1_0_demo_database_keeps_every_row(release_database,
                 moved = {row.id: (row.type, row.params) for row in conn.execute(select(note.c.id, note.c.type, note.c.params))}
                 assert old_texts and {i: ("core.legacy_text", {"text": t}) for i, t in old_texts.items()} == {
                     i: (kind, params if isinstance(params, dict) else json.loads(params)) for i, (kind, params) in moved.items()}
-                # 0100_filter's data step indexed every 0.1.0 deal for the text filter.
+                # 0009_filter's data step indexed every 0.1.0 deal for the text filter.
                 if conn.dialect.name == "sqlite":
                     names = [r[0] for r in conn.execute(text("SELECT customer_name_norm FROM deal"))]
                     term = max((n for n in names if len(n) >= 3), key=len)[1:4]

@@ -1,6 +1,6 @@
 """The deal lists' text filter gets an index for "the customer name contains ..." (issue 10 point 4).
 
-Revision ID: 0100_filter
+Revision ID: 0009_filter
 Revises: 0008_events
 Create Date: 2026-12-02 01:45:00
 
@@ -22,7 +22,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0100_filter'
+revision = '0009_filter'
 down_revision = '0008_events'
 branch_labels = None
 depends_on = None
