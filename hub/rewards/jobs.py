@@ -105,14 +105,17 @@ def incremental_evaluation(now: datetime | None = None, commit=None) -> dict[str
             report[key] += value
 
     if mark.rules_digest != digest or facts.has("partner_quality") or mark.ran_at > now:
+        # Tiers lock their organisations: chunk by chunk. Retro-bonuses and badges lock none and
+        # are cheaper in one pass over everyone than in chunks.
         ids = _partner_ids()
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
-            add(full_evaluation(now, chunk))
+            report["tier changes"] += len(tiers.evaluate(chunk, now))
             report["organisations evaluated"] += len(chunk)
             commit()
         mark = _mark()
-        add({"badges awarded": badges.evaluate([], [], now, periodic=True)})
+        add({"retro-bonus lines": commissions.compute_retro_bonuses(now),
+             "badges awarded": badges.evaluate(None, None, now)})
     else:
         add(_changed_only(mark, now, top_point, top_won))
     mark.point_entry_id, mark.won_deal_id, mark.ran_at, mark.rules_digest = top_point, top_won, now, digest
