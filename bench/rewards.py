@@ -8,8 +8,9 @@ create the small demo (for the vendor's manager) plus `demo large` organisations
 rows) and rebuild the leaderboard aggregates from it. It then times requests through the Flask
 test client (routing, login, SQL, templates; no network): every leaderboard view (three metrics x
 four periods, one filtered) for a partner, and the partner home page; and it times one full
-re-evaluation (tiers, retro-bonuses, badges for everyone), as `flask --app hub tick` runs it, and
-`rewards repair` writing the commission line of every seeded win.
+re-evaluation (tiers, retro-bonuses, badges for everyone), then `flask --app hub tick`'s rewards
+job (its first run, a full pass, then runs with nothing new) and every tick job with nothing new,
+and `rewards repair` writing the commission line of every seeded win.
 Goal: leaderboard p95 under 50 ms on SQLite.
 """
 from __future__ import annotations
@@ -106,6 +107,37 @@ def _prepare(args):
             full_evaluation()
             db.session.commit()
         print(f"  FULL RE-EVALUATION (second run, nothing new): {time.perf_counter() - started:.1f} s")
+
+        # `flask --app hub tick` (the rewards job): the first run has no mark and makes a full pass
+        # in committed chunks; the next ones evaluate what changed since (hub/rewards/jobs.py).
+        from hub.rewards.jobs import incremental_evaluation
+        started = time.perf_counter()
+        with write_intent():
+            report = incremental_evaluation(commit=db.session.commit)
+            db.session.commit()
+        print(f"  TICK rewards (first run: no mark, full pass in chunks): {time.perf_counter() - started:.2f} s "
+              f"({', '.join(f'{k} {v:,}' for k, v in report.items())})")
+        timings = []
+        for _ in range(5):
+            started = time.perf_counter()
+            with write_intent():
+                report = incremental_evaluation(commit=db.session.commit)
+                db.session.commit()
+            timings.append(time.perf_counter() - started)
+        print(f"  TICK rewards (nothing new): median {statistics.median(timings) * 1000:.0f} ms, "
+              f"max {max(timings) * 1000:.0f} ms ({', '.join(f'{k} {v:,}' for k, v in report.items())})")
+        from hub.core.cli import TICK_JOBS
+        for name, job in TICK_JOBS.items():  # once, so every job has done what was pending
+            job(lambda _t: None)
+            db.session.commit()
+        started = time.perf_counter()
+        costs = []
+        for name, job in TICK_JOBS.items():
+            job_started = time.perf_counter()
+            job(lambda _t: None)
+            db.session.commit()
+            costs.append(f"{name} {(time.perf_counter() - job_started) * 1000:.0f}")
+        print(f"  TICK all jobs (nothing new): {time.perf_counter() - started:.2f} s (ms: {', '.join(costs)})")
 
         # The seeded wins have no commission lines: `flask --app hub rewards repair` writes them all,
         # each at the tier held on its won date (the worst case: every line missing).

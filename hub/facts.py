@@ -18,6 +18,10 @@ Known facts (name: arguments -> result):
 - valid_certifications_by_track: (org_id: int, at: datetime UTC) -> {track_slug: number of valid
   certificates}
 - all_track_slugs: () -> list[str] of tracks that issue certificates
+- certified_in_all_tracks: (org_ids: list[int] | None (everyone), at: datetime UTC) -> set of
+  org_ids holding a valid certificate of every track at `at` (one query)
+- certificates_changed: (since: datetime UTC, until: datetime UTC) -> set of org_ids with a
+  certificate issued, renewed, revoked or expired in (since, until] (rewards' incremental tick)
 - onboarding_status: (org_id: int, now: datetime UTC) -> dict | None (the 60-day plan's state:
   {"started_at", "deadline", "days_left", "first_deal_at", "steps": [...]})
 - money_limits: () -> {"ceiling_kopecks", "deal_minimum_kopecks"}: the limits of every money field

@@ -620,6 +620,31 @@ def all_track_slugs() -> list[str]:
     return list(db.session.scalars(select(Track.slug).order_by(Track.sort_order, Track.slug)))
 
 
+@facts.provides("certified_in_all_tracks")
+def certified_in_all_tracks(org_ids: list[int] | None, at: datetime) -> set[int]:
+    """Organisations holding a valid certificate of every track at `at` (one query for all)."""
+    tracks = all_track_slugs()
+    if not tracks or org_ids == []:
+        return set()
+    query = (select(Certificate.organisation_id).where(_valid_at(at), Certificate.track_slug.in_(tracks))
+             .group_by(Certificate.organisation_id)
+             .having(func.count(func.distinct(Certificate.track_slug)) >= len(tracks)))
+    if org_ids is not None:
+        query = query.where(Certificate.organisation_id.in_(list(org_ids)))
+    return set(db.session.scalars(query))
+
+
+@facts.provides("certificates_changed")
+def certificates_changed(since: datetime, until: datetime) -> set[int]:
+    """Organisations whose valid certificates may differ between `since` and `until`: one was
+    issued, renewed, revoked or expired in (since, until] (the moments `_valid_at` depends on)."""
+    def within(column):
+        return and_(column > since, column <= until)
+    return set(db.session.scalars(select(Certificate.organisation_id).where(
+        within(Certificate.first_issued_at) | within(Certificate.issued_at) | within(Certificate.expires_at)
+        | within(Certificate.revoked_at)).distinct()))
+
+
 # --- onboarding (A4) ---------------------------------------------------------------------------
 
 def _target_days() -> int:

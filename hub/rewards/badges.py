@@ -206,16 +206,10 @@ def _org_holders(badge: Badge, org_ids: list[int] | None, now: datetime) -> set[
     if badge.rule == "deals_won":
         return set(db.session.scalars(_count_by_org(func.count(WonDeal.id) >= params["count"], org_ids)))
     if badge.rule == "all_tracks_certified":
-        tracks = facts.get("all_track_slugs", default=[]) or []
-        if not tracks:
-            return set()
-        candidates = org_ids if org_ids is not None else list(db.session.scalars(
-            select(Organisation.id).where(Organisation.kind == PARTNER)))
-        held = set()
-        for org_id in candidates:
-            by_track = facts.get("valid_certifications_by_track", org_id, now, default={}) or {}
-            if all(by_track.get(t, 0) > 0 for t in tracks):
-                held.add(org_id)
+        # One query for every candidate (the academy's fact), not one per organisation.
+        held = set(facts.get("certified_in_all_tracks", org_ids, now, default=set()) or ())
+        if org_ids is None and held:
+            held &= set(db.session.scalars(select(Organisation.id).where(Organisation.kind == PARTNER)))
         return held
     if badge.rule == "top_month":
         return top_month_holders(params["metric"], params["top"], org_ids, now)
@@ -259,18 +253,26 @@ def _user_holders(badge: Badge, user_ids: list[int] | None) -> set[int]:
 
 
 def evaluate(org_ids: list[int] | None = None, user_ids: list[int] | None = None,
-             now: datetime | None = None) -> int:
+             now: datetime | None = None, periodic: bool | None = None) -> int:
     """Award every badge the given holders have earned (everyone when both are None).
-    Runs in the caller's transaction; returns the number of new awards."""
+    The periodic rules (PERIODIC_RULES) run when everyone is evaluated, or when `periodic` says so
+    (then for everyone: a ranking is everyone's). Runs in the caller's transaction; returns the
+    number of new awards."""
     now = now or utcnow()
     everyone = org_ids is None and user_ids is None
+    periodic = everyone if periodic is None else periodic
     org_ids = None if everyone else [i for i in (org_ids or []) if i]
     user_ids = None if everyone else [i for i in (user_ids or []) if i]
     rows: list[dict] = []
     badges = list(db.session.scalars(select(Badge).order_by(Badge.sort_order, Badge.slug)))
     user_orgs: dict[int, int] | None = None
     for badge in badges:
-        if badge.rule in PERIODIC_RULES and not everyone:
+        if badge.rule in PERIODIC_RULES:
+            if not periodic:
+                continue
+            for org_id in sorted(_org_holders(badge, None, now)):
+                rows.append(dict(badge_id=badge.id, holder_key=f"org:{org_id}", user_id=None,
+                                 organisation_id=org_id, awarded_at=now))
             continue
         if badge.scope == ORGANISATION:
             if org_ids == []:

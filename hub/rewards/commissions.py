@@ -158,7 +158,8 @@ def closed_quarters(today: date, since: date | None = None) -> list[str]:
     return out
 
 
-def compute_retro_bonuses(now: datetime | None = None, quarters: list[str] | None = None) -> int:
+def compute_retro_bonuses(now: datetime | None = None, quarters: list[str] | None = None,
+                          org_ids: list[int] | None = None) -> int:
     """Retro-bonus lines for closed quarters (program time zone), from the quarter aggregates.
 
     Idempotent: one line per organisation and quarter. A late deal closing in a past quarter
@@ -171,11 +172,16 @@ def compute_retro_bonuses(now: datetime | None = None, quarters: list[str] | Non
         return 0
     quarters = quarters or closed_quarters(program_date(now))
     lowest = steps[0].min_quarter_revenue_kopecks
-    rows = db.session.execute(
-        select(PeriodStat.organisation_id, PeriodStat.period, PeriodStat.revenue_kopecks)
-        .where(PeriodStat.period.in_(quarters), PeriodStat.revenue_kopecks >= lowest)).all()
-    existing = {(line.organisation_id, line.period): line for line in db.session.scalars(
-        select(CommissionLine).where(CommissionLine.rule == RULE_RETRO, CommissionLine.period.in_(quarters)))}
+    if org_ids is not None and not org_ids:
+        return 0
+    stats = (select(PeriodStat.organisation_id, PeriodStat.period, PeriodStat.revenue_kopecks)
+             .where(PeriodStat.period.in_(quarters), PeriodStat.revenue_kopecks >= lowest))
+    lines = select(CommissionLine).where(CommissionLine.rule == RULE_RETRO, CommissionLine.period.in_(quarters))
+    if org_ids is not None:  # only these organisations' quarters can have changed (the tick knows)
+        stats = stats.where(PeriodStat.organisation_id.in_(list(org_ids)))
+        lines = lines.where(CommissionLine.organisation_id.in_(list(org_ids)))
+    rows = db.session.execute(stats).all()
+    existing = {(line.organisation_id, line.period): line for line in db.session.scalars(lines)}
     changed, new = 0, []
     for org_id, period, revenue in sorted(rows):
         step = retro_step(revenue)

@@ -207,3 +207,16 @@ class PeriodStat(db.Model):
     points_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     deals_won: Mapped[int] = mapped_column(Integer, default=0)
     deals_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+
+class TickMark(db.Model):
+    """What rewards' tick saw last (one row per job): the high-water marks of the ledger and of the
+    won deals, the moment of the run and a digest of the rules it evaluated with. The next tick
+    evaluates only the organisations something happened to since then (hub/rewards/jobs.py)."""
+    __tablename__ = "reward_tick_mark"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    point_entry_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    won_deal_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    rules_digest: Mapped[str] = mapped_column(String(64))

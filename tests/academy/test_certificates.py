@@ -155,3 +155,28 @@ def test_expiry_reminder_mail_in_the_holders_language_from_the_templates(certifi
     with speaking_to("en", "Europe/Moscow"):
         line = notifications.render_line(notifications.Note.of(note))
     assert line.startswith("Your certificate «Kvant Sales Specialist» expires on ")
+
+
+def test_facts_for_the_incremental_tick(certified, world, academy):
+    """certificates_changed names the organisations whose valid certificates may differ between two
+    moments (issue, expiry, revocation); certified_in_all_tracks answers for many at once."""
+    cert = certified
+    expires = cert.expires_at
+    assert facts.get("certificates_changed", NOW - timedelta(hours=1), NOW) == {world.org_a.id}  # issued
+    assert facts.get("certificates_changed", NOW, NOW + timedelta(days=30)) == set()
+    assert facts.get("certificates_changed", expires - timedelta(days=1), expires) == {world.org_a.id}  # expiry
+    assert facts.get("certificates_changed", expires, expires + timedelta(days=1)) == set()
+    later = NOW + timedelta(days=3)
+    services.revoke(cert, world.manager, "Exam taken by someone else", now=later)
+    assert facts.get("certificates_changed", later - timedelta(minutes=1), later) == {world.org_a.id}
+
+    assert facts.get("certified_in_all_tracks", None, NOW + timedelta(days=1)) == set()
+    for track in ("presale", "implementation"):
+        finish_courses(world.a_admin, track)
+        pass_exam(world.a_admin, track)
+    finish_courses(world.a_admin, "sales")
+    pass_exam(world.a_admin, "sales")
+    at = NOW + timedelta(days=1)
+    assert facts.get("certified_in_all_tracks", None, at) == {world.org_a.id}
+    assert facts.get("certified_in_all_tracks", [world.org_b.id], at) == set()
+    assert facts.get("certified_in_all_tracks", [], at) == set()

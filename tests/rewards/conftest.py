@@ -78,6 +78,14 @@ def fake_facts():
     facts._PROVIDERS["all_track_slugs"] = lambda: list(state.tracks)
     facts._PROVIDERS["valid_certifications_by_track"] = lambda org_id, at: dict(state.by_track.get(org_id, {}))
 
+    def in_all_tracks(org_ids, at):
+        candidates = state.by_track if org_ids is None else {i: state.by_track.get(i, {}) for i in org_ids}
+        return {i for i, by in candidates.items() if state.tracks and all(by.get(t, 0) > 0 for t in state.tracks)}
+    facts._PROVIDERS["certified_in_all_tracks"] = in_all_tracks
+    # Organisations whose certificates changed, as the academy would tell the tick: tests add to it.
+    state.changed = set()
+    facts._PROVIDERS["certificates_changed"] = lambda since, until: set(state.changed)
+
     def quality(org_ids):
         return {i: state.quality.get(i) for i in org_ids} if state.quality is not None else {}
     state.enable_quality = lambda: facts._PROVIDERS.__setitem__("partner_quality", quality)
