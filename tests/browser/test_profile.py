@@ -48,6 +48,9 @@ def test_partner_admin_fills_the_profile_with_a_logo(open_page, live_server, wor
     image = page.get_by_role("img", name="Logo of Alpha Integration")
     expect(image).to_be_visible()
     if javascript:
+        # Visible is not yet decoded: wait until the browser has loaded the image, then check its size.
+        page.wait_for_function("() => { const i = document.querySelector('img.org-logo');"
+                               " return i && i.complete; }")
         assert page.evaluate("() => document.querySelector('img.org-logo').naturalWidth") == 8
     expect(page.locator("dl.facts")).to_contain_text("https://alpha.example")
     check_a11y(page)
