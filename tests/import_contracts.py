@@ -6,7 +6,7 @@ Layers:
   database, web helpers, forms, registries, signals, facts, files, content, core, program rules,
   accounts, search, the demo orchestrator). The platform imports no feature.
 - **features** — every other package or module directly under hub/, and every package under
-  hub/community/ (`community.events`, ...): a new feature is covered without naming it here.
+  a group package (GROUPS: hub/community/, hub/marketing/ — `community.events`, `marketing.mdf`, ...): a new feature is covered without naming it here.
   A feature imports the platform freely; another feature only through that feature's public module
   (`hub/<feature>/public.py`, or a `public` package), and better not at all: signals carry what
   happened, facts answer what is true now.
@@ -31,9 +31,11 @@ from pathlib import Path
 PLATFORM = frozenset({
     "config", "extensions", "database", "web", "i18n", "forms", "schema", "upsert", "csvexport", "inn",
     "normalize", "ui", "signals", "facts", "files", "domain_events", "content", "core", "program",
-    "accounts", "search", "inputs", "drafts", "demo", "community",
+    "accounts", "search", "inputs", "drafts", "demo", "community", "marketing",
     "assets",  # hashed static file names (arriving with the "speed" work package)
 })
+# Packages that only group features: each package under them is a feature of its own.
+GROUPS = frozenset({"community", "marketing"})
 COMPOSITION = frozenset({"", "features"})  # hub/__init__.py (create_app) and hub/features.py
 PUBLIC = "public"
 
@@ -119,14 +121,14 @@ def unit(module: str) -> str:
     parts = module.split(".")[1:]
     if not parts:
         return ""
-    if parts[0] == "community" and len(parts) > 1:
-        return f"community.{parts[1]}"
+    if parts[0] in GROUPS and len(parts) > 1:
+        return f"{parts[0]}.{parts[1]}"
     return parts[0]
 
 
 def is_feature(name: str) -> bool:
-    if name.startswith("community."):
-        return True  # each package under hub/community/ is a feature of its own
+    if name.split(".")[0] in GROUPS and "." in name:
+        return True  # each package under hub/community/ or hub/marketing/ is a feature of its own
     return name not in COMPOSITION and name.split(".")[0] not in PLATFORM
 
 

@@ -25,7 +25,8 @@ def test_every_unit_under_hub_is_platform_or_feature():
         kind = contracts.is_feature(name)
         assert kind == (name not in contracts.PLATFORM), name
     assert contracts.is_feature("deals") and contracts.is_feature("community.events")
-    assert contracts.is_feature("marketing") and contracts.is_feature("insights")
+    assert contracts.is_feature("marketing.mdf") and contracts.is_feature("insights")
+    assert not contracts.is_feature("marketing")  # a group package, like community
     assert not contracts.is_feature("accounts") and not contracts.is_feature("search")
 
 
@@ -98,12 +99,13 @@ def test_new_features_are_covered_without_being_named(tmp_path):
                             "community/qa/__init__.py": "",
                             "community/qa/models.py": "",
                             "marketing/__init__.py": "",
-                            "marketing/services.py": "from ..rewards import listeners\n"})
+                            "marketing/mdf/__init__.py": "",
+                            "marketing/mdf/services.py": "from ...rewards import listeners\n"})
     problems = contracts.check(root, known={})
     assert len(problems) == 2
     assert "feature community.events reaches into feature community.qa" in problems[0]
     assert "hub/community/qa/public.py" in problems[0]
-    assert "feature marketing reaches into feature rewards" in problems[1]
+    assert "feature marketing.mdf reaches into feature rewards" in problems[1]
 
 
 def test_cycles_inside_the_platform_count_too(tmp_path):
