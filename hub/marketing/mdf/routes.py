@@ -1,0 +1,157 @@
+"""MDF routes: parse -> form -> service -> render. The rules live in services.py."""
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...accounts.models import VENDOR_ROLES, Organisation, PARTNER_ROLES
+from ...extensions import db
+from ...web import redirect_to, render, roles_required
+from . import bp, forms, services
+from .models import CHANGES, OPEN
+
+QUARTER = re.compile(r"^20[0-9]{2}-Q[1-4]$")
+
+
+@bp.app_template_global("mdf_activity")
+def _activity(value: str) -> str:
+    return forms.activity_label(value)
+
+
+@bp.app_template_global("mdf_status")
+def _status(value: str) -> str:
+    return {"submitted": _("Submitted"), "awaiting_second": _("Awaiting a second approver"),
+            "changes_requested": _("Changes asked"), "approved": _("Approved"),
+            "declined": _("Declined")}.get(value, value)
+
+
+def _request_or_404(request_id: int):
+    try:
+        return services.get_request(current_user, request_id)
+    except services.NotFound:
+        abort(404)
+
+
+@bp.route("/")
+@roles_required(*PARTNER_ROLES)
+def index():
+    org = current_user.organisation
+    services.credit_now(org, services.quarter_of(services.today()))
+    return render("marketing/mdf/index.html", balances=services.balances(org.id),
+                  requests=services.list_requests(org.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*PARTNER_ROLES)
+def new():
+    form = forms.RequestForm()
+    if request.method == "POST":
+        if not form.validate():
+            return render("marketing/mdf/new.html", form=form, status=422)
+        try:
+            created = services.submit(current_user, form.values())
+        except services.MdfError as exc:
+            flash(str(exc), "error")
+            return render("marketing/mdf/new.html", form=form, status=422)
+        flash(_("Your request is sent to the vendor's managers."), "success")
+        return redirect_to(url_for("mdf.show", request_id=created.id))
+    return render("marketing/mdf/new.html", form=form)
+
+
+@bp.route("/requests/<int:request_id>")
+def show(request_id: int):
+    item = _request_or_404(request_id)
+    form = forms.DecisionForm(formdata=None) if current_user.is_vendor else None
+    return render("marketing/mdf/show.html", item=item, form=form,
+                  balance=services.balance(item.organisation_id, item.quarter))
+
+
+@bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
+@roles_required(*PARTNER_ROLES)
+def edit(request_id: int):
+    item = _request_or_404(request_id)
+    if item.status != CHANGES:
+        abort(409)
+    if request.method == "POST":
+        form = forms.RequestForm()
+        if not form.validate():
+            return render("marketing/mdf/new.html", form=form, item=item, status=422)
+        try:
+            services.resubmit(current_user, request_id, form.values())
+        except services.NotFound:
+            abort(404)
+        except services.MdfError as exc:
+            flash(str(exc), "error")
+            return render("marketing/mdf/new.html", form=form, item=item, status=409)
+        flash(_("Your request is sent again."), "success")
+        return redirect_to(url_for("mdf.show", request_id=request_id))
+    form = forms.RequestForm(formdata=None, data={
+        "activity": item.activity, "title": item.title, "starts_on": item.starts_on, "ends_on": item.ends_on,
+        "share_percent": item.share_percent, "expected_leads": item.expected_leads})
+    return render("marketing/mdf/new.html", form=form, item=item)
+
+
+@bp.route("/manage")
+@roles_required(*VENDOR_ROLES)
+def queue():
+    return render("marketing/mdf/queue.html", requests=services.list_requests(statuses=OPEN),
+                  decided=services.list_requests(statuses=("approved", "declined", "changes_requested"), limit=50))
+
+
+@bp.route("/manage/requests/<int:request_id>", methods=["POST"])
+@roles_required(*VENDOR_ROLES)
+def review(request_id: int):
+    item = _request_or_404(request_id)
+    form = forms.DecisionForm()
+    if not form.validate():
+        return render("marketing/mdf/show.html", item=item, form=form, status=422,
+                      balance=services.balance(item.organisation_id, item.quarter))
+    try:
+        if form.decision.data == "approve":
+            services.approve(current_user, request_id)
+        elif form.decision.data == "partial":
+            if form.amount.data is None:
+                form.amount.errors = [_("Enter the approved amount.")]
+                raise services.MdfError(_("Enter the approved amount."))
+            services.approve(current_user, request_id, form.amount.data)
+        else:
+            services.send_back(current_user, request_id, form.decision.data, form.reason.data or "")
+    except services.NotFound:
+        abort(404)
+    except services.MdfError as exc:
+        flash(str(exc), "error")
+        item = _request_or_404(request_id)
+        return render("marketing/mdf/show.html", item=item, form=form, status=409,
+                      balance=services.balance(item.organisation_id, item.quarter))
+    flash(_("Decision saved."), "success")
+    return redirect_to(url_for("mdf.show", request_id=request_id))
+
+
+@bp.route("/manage/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@roles_required(*VENDOR_ROLES)
+def ledger(organisation_id: int):
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        abort(404)
+    form = forms.AdjustForm(formdata=request.form if request.method == "POST" else None,
+                            data={"quarter": services.quarter_of(services.today())})
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            if not QUARTER.match(form.quarter.data or ""):
+                form.quarter.errors = [_("A quarter such as 2026-Q4.")]
+            else:
+                amount = form.amount.data * (-1 if form.direction.data == "remove" else 1)
+                try:
+                    services.adjust(current_user, org.id, form.quarter.data, amount, form.reason.data)
+                    flash(_("Adjustment saved."), "success")
+                    return redirect_to(url_for("mdf.ledger", organisation_id=org.id))
+                except services.MdfError as exc:
+                    flash(str(exc), "error")
+        status = 422
+    return render("marketing/mdf/ledger.html", org=org, form=form, status=status,
+                  balances=services.balances(org.id), entries=services.entries(org.id),
+                  requests=services.list_requests(org.id))
