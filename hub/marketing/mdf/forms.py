@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ...forms import DateField, HubForm, MoneyField
@@ -16,7 +17,7 @@ def activity_label(value: str) -> str:
 
 
 class RequestForm(HubForm):
-    activity = SelectField(_l("Activity type"), choices=[(a, a) for a in ACTIVITIES], validators=[InputRequired()])
+    activity = SelectField(_l("Activity type"), choices=[SelectChoice(value=a, label=a) for a in ACTIVITIES], validators=[InputRequired()])
     title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
     starts_on = DateField(_l("Starts on"), validators=[InputRequired()])
     ends_on = DateField(_l("Ends on"), validators=[InputRequired()])
@@ -28,7 +29,7 @@ class RequestForm(HubForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.activity.choices = [(a, activity_label(a)) for a in ACTIVITIES]
+        self.activity.choices = [SelectChoice(value=a, label=activity_label(a)) for a in ACTIVITIES]
 
     def values(self) -> dict:
         return {"activity": self.activity.data, "title": self.title.data.strip(), "starts_on": self.starts_on.data,
@@ -48,10 +49,10 @@ class RequestForm(HubForm):
 
 
 class DecisionForm(HubForm):
-    decision = SelectField(_l("Decision"), choices=[("approve", _l("Approve")),
-                                                     ("partial", _l("Approve in part")),
-                                                     ("changes_requested", _l("Ask for changes")),
-                                                     ("declined", _l("Decline"))],
+    decision = SelectField(_l("Decision"), choices=[SelectChoice(value="approve", label=_l("Approve")),
+                                                     SelectChoice(value="partial", label=_l("Approve in part")),
+                                                     SelectChoice(value="changes_requested", label=_l("Ask for changes")),
+                                                     SelectChoice(value="declined", label=_l("Decline"))],
                            validators=[InputRequired()])
     amount = MoneyField(_l("Approved amount, ₽ (for a partial approval)"), validators=[Optional()], minimum=100)
     reason = TextAreaField(_l("Reason (for changes or a decline)"), validators=[Optional(), Length(max=2000)])
@@ -59,7 +60,7 @@ class DecisionForm(HubForm):
 
 class AdjustForm(HubForm):
     quarter = StringField(_l("Quarter"), validators=[InputRequired(), Length(min=7, max=7)])
-    direction = SelectField(_l("Direction"), choices=[("add", _l("Add")), ("remove", _l("Remove"))],
+    direction = SelectField(_l("Direction"), choices=[SelectChoice(value="add", label=_l("Add")), SelectChoice(value="remove", label=_l("Remove"))],
                             validators=[InputRequired()])
     amount = MoneyField(_l("Amount, ₽"), validators=[InputRequired()], minimum=100)
     reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=500)])

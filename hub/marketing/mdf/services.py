@@ -20,6 +20,7 @@ from ...core import notifications
 from ...core.services import audit
 from ...database import utcnow, write_intent
 from ...extensions import db
+from ...i18n import money
 from ...program import rules as program_rules
 from .models import (ADJUST, APPROVED, AWAITING_SECOND, CHANGES, COMMIT, CREDIT, DECLINED, EXPIRE, OPEN, RELEASE,
                      SUBMITTED, MdfAccount, MdfEntry, MdfRequest)
@@ -279,7 +280,7 @@ def approve(manager: User, request_id: int, amount: int | None = None) -> MdfReq
         available = balance(organisation_id, quarter).available
         if amount > available:
             raise MdfError(_("Not enough fund available in %(quarter)s: %(available)s left.",
-                             quarter=quarter, available=f"{available / 100:,.2f}".replace(",", " ") + " ₽"))
+                             quarter=quarter, available=money(available)))
         now = utcnow()
         if request.status == SUBMITTED and amount > rules().second_approver_kopecks:
             request.status, request.first_approver_id, request.approved_kopecks = AWAITING_SECOND, manager.id, amount

@@ -1,0 +1,139 @@
+"""MDF ledger and requests: balances are sums in kopecks, decisions commit money only when it fits,
+a partner never reaches another organisation's request, bad input never saves nor crashes."""
+from sqlalchemy import func, select
+
+from hub.core.models import AuditEntry
+from hub.extensions import db
+from hub.marketing.mdf import services
+from hub.marketing.mdf.models import APPROVED, AWAITING_SECOND, CHANGES, DECLINED, MdfEntry, MdfRequest
+from tests.helpers import events
+
+from .conftest import form_data, quarter, values
+
+
+def test_credit_is_by_tier_once_and_balance_is_sums(w):
+    q = quarter()
+    assert services.ensure_credit(w.org_a, q) is True
+    assert services.ensure_credit(w.org_a, q) is False  # replay adds nothing
+    db.session.commit()
+    assert services.balance(w.org_a.id, q).available == 150_000_00
+    services.adjust(w.manager, w.org_a.id, q, -1_000_01, "correction")
+    b = services.balance(w.org_a.id, q)
+    assert (b.allocated, b.available) == (150_000_00 - 1_000_01, 150_000_00 - 1_000_01)
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "adjust")) == 1
+
+
+def test_bronze_gets_nothing(w):
+    w.org_a.tier = "bronze"
+    assert services.ensure_credit(w.org_a, quarter()) is False
+
+
+def test_full_approval_commits_and_notifies(w):
+    r = services.submit(w.a_member, values())
+    services.approve(w.manager, r.id)
+    db.session.expire_all()
+    r = db.session.get(MdfRequest, r.id)
+    assert (r.status, r.approved_kopecks) == (APPROVED, 50_000_00)
+    assert services.balance(w.org_a.id, quarter()).available == 100_000_00
+    assert services.balance(w.org_a.id, quarter()).committed == 50_000_00
+    decided = [p for name, p in events("mdf_request_decided")]
+    assert decided and decided[-1]["decision"] == "approved"
+    assert events("mdf_request_submitted")
+
+
+def test_partial_approval(w):
+    r = services.submit(w.a_member, values())
+    services.approve(w.manager, r.id, 20_000_00)
+    assert db.session.get(MdfRequest, r.id).approved_kopecks == 20_000_00
+    assert services.balance(w.org_a.id, quarter()).available == 130_000_00
+    assert events("mdf_request_decided")[-1][1]["decision"] == "partially_approved"
+
+
+def test_approval_beyond_available_saves_nothing(w, client, login):
+    r = services.submit(w.a_member, values(planned_cost_kopecks=400_000_00, requested_kopecks=200_000_00))
+    login(w.manager)
+    response = client.post(f"/mdf/manage/requests/{r.id}", data={"decision": "approve"})
+    assert response.status_code == 409
+    assert "Not enough fund" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(MdfRequest, r.id).status == "submitted"
+    assert db.session.scalar(select(func.count()).select_from(MdfEntry).where(MdfEntry.kind == "commit")) == 0
+
+
+def test_second_approver_must_differ(w):
+    r = services.submit(w.b_member, values(planned_cost_kopecks=700_000_00, requested_kopecks=350_000_00))
+    services.approve(w.manager, r.id)
+    assert db.session.get(MdfRequest, r.id).status == AWAITING_SECOND
+    assert services.balance(w.org_b.id, quarter()).committed == 0
+    try:
+        services.approve(w.manager, r.id)
+        raise AssertionError("the same manager approved twice")
+    except services.MdfError:
+        pass
+    services.approve(w.manager2, r.id)
+    db.session.expire_all()
+    assert db.session.get(MdfRequest, r.id).status == APPROVED
+    assert services.balance(w.org_b.id, quarter()).available == 50_000_00
+
+
+def test_changes_then_resubmit_then_decline(w, client, login):
+    r = services.submit(w.a_member, values())
+    login(w.manager)
+    assert client.post(f"/mdf/manage/requests/{r.id}", data={"decision": "changes_requested", "reason": ""}).status_code == 409
+    assert client.post(f"/mdf/manage/requests/{r.id}",
+                       data={"decision": "changes_requested", "reason": "Add the agenda"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(MdfRequest, r.id).status == CHANGES
+    login(w.a_member)
+    assert client.post(f"/mdf/requests/{r.id}/edit", data=form_data(title="CRM webinar v2")).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(MdfRequest, r.id).title == "CRM webinar v2"
+    services.send_back(w.manager, r.id, "declined", "No budget")
+    assert db.session.get(MdfRequest, r.id).status == DECLINED
+
+
+def test_partner_form_and_pages(w, client, login):
+    login(w.a_member)
+    response = client.post("/mdf/new", data=form_data())
+    assert response.status_code == 303
+    page = client.get("/mdf/").get_data(as_text=True)
+    assert "CRM webinar" in page and "Marketing fund" in page
+    login(w.manager)
+    assert "CRM webinar" in client.get("/mdf/manage").get_data(as_text=True)
+    assert client.get(f"/mdf/manage/organisations/{w.org_a.id}").status_code == 200
+
+
+def test_bad_request_input_saves_nothing(w, client, login):
+    login(w.a_member)
+    for bad in ({"requested": "60000"},                      # above cost x share
+                {"starts_on": "2001-01-01", "ends_on": "2001-01-01"},
+                {"ends_on": "2001-01-01"},
+                {"share_percent": "0"}, {"share_percent": "101"},
+                {"planned_cost": "9" * 40}, {"requested": "-5"},
+                {"title": "bad\x00title"}, {"starts_on": "9999-12-31"}, {"starts_on": "0001-01-01"}):
+        response = client.post("/mdf/new", data=form_data(**bad))
+        assert response.status_code in (400, 422), bad
+    assert db.session.scalar(select(func.count()).select_from(MdfRequest)) == 0
+
+
+def test_other_organisation_cannot_see_or_touch(w, client, login):
+    r = services.submit(w.a_member, values())
+    services.send_back(w.manager, r.id, "changes_requested", "more")
+    login(w.b_member)
+    assert client.get(f"/mdf/requests/{r.id}").status_code == 404
+    assert client.post(f"/mdf/requests/{r.id}/edit", data=form_data(title="hijack")).status_code == 404
+    assert client.post(f"/mdf/manage/requests/{r.id}", data={"decision": "approve"}).status_code == 403
+    assert client.get(f"/mdf/manage/organisations/{w.org_a.id}").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(MdfRequest, r.id).title == "CRM webinar"
+
+
+def test_absurd_adjustment_is_refused(w, client, login):
+    login(w.manager)
+    response = client.post(f"/mdf/manage/organisations/{w.org_a.id}",
+                           data={"quarter": quarter(), "direction": "add", "amount": "9" * 30, "reason": "x"})
+    assert response.status_code == 422
+    response = client.post(f"/mdf/manage/organisations/{w.org_a.id}",
+                           data={"quarter": "2026-Q9", "direction": "add", "amount": "10", "reason": "x"})
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(MdfEntry).where(MdfEntry.kind == "adjust")) == 0
