@@ -215,7 +215,8 @@ def get_request(user: User, request_id: int) -> MdfRequest:
 
 def resubmit(user: User, request_id: int, values: dict) -> MdfRequest:
     with _writing():
-        request = db.session.scalar(select(MdfRequest).where(MdfRequest.id == request_id).with_for_update())
+        request = db.session.scalar(select(MdfRequest).where(MdfRequest.id == request_id)
+                                  .with_for_update(of=MdfRequest))
         if request is None or not user.is_partner or request.organisation_id != user.organisation_id:
             raise NotFound(_("This request does not exist."))
         if request.status != CHANGES:
@@ -306,7 +307,8 @@ def send_back(manager: User, request_id: int, decision: str, reason: str) -> Mdf
     if not reason.strip():
         raise MdfError(_("Give a reason."))
     with _writing():
-        request = db.session.scalar(select(MdfRequest).where(MdfRequest.id == request_id).with_for_update())
+        request = db.session.scalar(select(MdfRequest).where(MdfRequest.id == request_id)
+                                  .with_for_update(of=MdfRequest))
         if request is None:
             raise NotFound(_("This request does not exist."))
         if request.status not in OPEN:
