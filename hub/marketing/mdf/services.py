@@ -142,6 +142,14 @@ def credit_now(organisation: Organisation, quarter: str) -> None:
         ensure_credit(organisation, quarter)
 
 
+def credit_all(day: date | None = None) -> int:
+    """The tick: every partner organisation's allocation for the quarter of `day` (idempotent)."""
+    quarter = quarter_of(day or today())
+    with _writing():
+        return sum(ensure_credit(org, quarter) for org in db.session.scalars(
+            select(Organisation).where(Organisation.kind == "partner").order_by(Organisation.id)))
+
+
 def adjust(manager: User, organisation_id: int, quarter: str, amount: int, reason: str) -> MdfEntry:
     if not manager.is_vendor:
         raise NotFound(_("This organisation does not exist."))

@@ -137,3 +137,17 @@ def test_absurd_adjustment_is_refused(w, client, login):
                            data={"quarter": "2026-Q9", "direction": "add", "amount": "10", "reason": "x"})
     assert response.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(MdfEntry).where(MdfEntry.kind == "adjust")) == 0
+
+
+def test_tick_credits_each_partner_once(w):
+    assert services.credit_all() == 2  # silver and gold; the vendor and bronze get nothing
+    assert services.credit_all() == 0
+    assert services.balance(w.org_b.id, services.quarter_of(services.today())).available == 400_000_00
+
+
+def test_home_panel_shows_available(w, client, login):
+    services.credit_all()
+    login(w.a_member)
+    page = client.get("/").get_data(as_text=True)
+    assert "home-mdf-heading" in page
+    assert "150" in page.split("home-mdf-heading")[-1][:600]
