@@ -151,3 +151,34 @@ def test_home_panel_shows_available(w, client, login):
     page = client.get("/").get_data(as_text=True)
     assert "home-mdf-heading" in page
     assert "150" in page.split("home-mdf-heading")[-1][:600]
+
+
+def test_demo_step_makes_each_state_once(w):
+    import random
+
+    from hub.core.cli import DemoContext
+    from hub.database import utcnow
+    from hub.marketing.mdf import demo
+
+    ctx = DemoContext(rng=random.Random(1), today=utcnow().date(), now=utcnow(), echo=lambda _t: None)
+    assert demo.demo(ctx) == {"requests": 12}  # two partners above bronze, six requests each
+    db.session.commit()
+    assert demo.demo(ctx) is None
+    statuses = set(db.session.scalars(select(MdfRequest.status)))
+    assert statuses == {"submitted", "approved", "awaiting_second", "changes_requested", "declined"}
+    assert services.balance(w.org_a.id, services.quarter_of(utcnow().date())).available >= 0
+
+
+def test_list_pages_have_bounded_queries(w, client, login):
+    from sqlalchemy import event as sa_event
+    for n in range(15):
+        services.submit(w.a_member, values(title=f"A {n}"))
+    login(w.manager)
+    counted = []
+    listener = lambda *a, **k: counted.append(1)  # noqa: E731
+    sa_event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get("/mdf/manage").status_code == 200
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(counted) <= 15
