@@ -7,5 +7,7 @@ from . import services
 
 @tick_job("mdf")
 def mdf_job(echo) -> None:
-    """Credit the quarter's allocation by tier (once per organisation and quarter, by unique key)."""
-    echo(f"{services.credit_all()} MDF allocation(s) credited")
+    """Credit the quarter's allocation by tier; expire what is left of ended quarters (once each, by key)."""
+    credited = services.credit_all()
+    expired = services.expire_ended()
+    echo(f"{credited} MDF allocation(s) credited, {expired} ended quarter(s) expired")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
@@ -148,6 +148,28 @@ def credit_all(day: date | None = None) -> int:
     with _writing():
         return sum(ensure_credit(org, quarter) for org in db.session.scalars(
             select(Organisation).where(Organisation.kind == "partner").order_by(Organisation.id)))
+
+
+def quarter_end(quarter: str) -> date:
+    year, q = int(quarter[:4]), int(quarter[-1])
+    return date(year + 1, 1, 1) - timedelta(days=1) if q == 4 else date(year, 3 * q + 1, 1) - timedelta(days=1)
+
+
+def expire_ended(day: date | None = None) -> int:
+    """The tick: what is still available in a quarter that has ended expires (key expire:<org>:<quarter>)."""
+    day = day or today()
+    done = 0
+    with _writing():
+        pairs = db.session.execute(select(MdfEntry.organisation_id, MdfEntry.quarter).distinct()).all()
+        for organisation_id, quarter in sorted(pairs):
+            if quarter_end(quarter) >= day:
+                continue
+            _account(organisation_id, quarter, lock=True)
+            left = balance(organisation_id, quarter).available
+            if left > 0 and _add_entry(organisation_id, quarter, EXPIRE, left, f"expire:{organisation_id}:{quarter}",
+                                       reason="quarter ended"):
+                done += 1
+    return done
 
 
 def adjust(manager: User, organisation_id: int, quarter: str, amount: int, reason: str) -> MdfEntry:

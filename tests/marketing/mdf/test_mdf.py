@@ -182,3 +182,19 @@ def test_list_pages_have_bounded_queries(w, client, login):
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", listener)
     assert len(counted) <= 15
+
+
+def test_ended_quarter_expires_what_is_left_once(w):
+    from datetime import date
+    assert services.quarter_end("2026-Q4") == date(2026, 12, 31)
+    assert services.quarter_end("2027-Q1") == date(2027, 3, 31)
+    services.ensure_credit(w.org_a, "2026-Q1")
+    db.session.commit()
+    services.adjust(w.manager, w.org_a.id, "2026-Q1", -50_000_00, "used elsewhere")
+    assert services.expire_ended(date(2026, 4, 1)) == 1
+    assert services.expire_ended(date(2026, 4, 2)) == 0
+    b = services.balance(w.org_a.id, "2026-Q1")
+    assert (b.expired, b.available) == (100_000_00, 0)
+    services.ensure_credit(w.org_a, "2026-Q2")
+    db.session.commit()
+    assert services.expire_ended(date(2026, 6, 30)) == 0  # not ended yet
