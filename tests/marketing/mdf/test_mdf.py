@@ -198,3 +198,21 @@ def test_ended_quarter_expires_what_is_left_once(w):
     services.ensure_credit(w.org_a, "2026-Q2")
     db.session.commit()
     assert services.expire_ended(date(2026, 6, 30)) == 0  # not ended yet
+
+
+def test_decision_form_bad_input_and_edit_page(w, client, login):
+    r = services.submit(w.a_member, values())
+    login(w.manager)
+    for data in ({"decision": "approve\x00"}, {"decision": "nonsense"},
+                 {"decision": "partial", "amount": "9" * 40}, {"decision": "partial"},
+                 {"decision": "partial", "amount": "60000"}, {"decision": "declined", "reason": "x\x00"}):
+        assert client.post(f"/mdf/manage/requests/{r.id}", data=data).status_code in (400, 409, 422), data
+    db.session.expire_all()
+    assert db.session.get(MdfRequest, r.id).status == "submitted"
+    assert db.session.scalar(select(func.count()).select_from(MdfEntry).where(MdfEntry.kind == "commit")) == 0
+    assert client.get(f"/mdf/requests/{r.id}").status_code == 200
+    services.send_back(w.manager, r.id, "changes_requested", "dates")
+    login(w.a_member)
+    page = client.get(f"/mdf/requests/{r.id}/edit")
+    assert page.status_code == 200 and "CRM webinar" in page.get_data(as_text=True)
+    assert client.get("/mdf/manage").status_code == 403
