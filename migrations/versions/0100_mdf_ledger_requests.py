@@ -4,7 +4,7 @@ Revision ID: 0100_mdf
 Revises: 0010_tick
 Create Date: 2026-12-02 11:55:00
 
-Three new tables; no existing row changes.
+Four new tables; no existing row changes.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -77,9 +77,15 @@ def upgrade():
     )
     op.create_index('ix_mdf_entry_org_quarter', 'mdf_entry', ['organisation_id', 'quarter'], unique=False)
     op.create_index(op.f('ix_mdf_entry_request_id'), 'mdf_entry', ['request_id'], unique=False)
+    op.create_table('mdf_notice',
+    sa.Column('key', sa.String(length=120), nullable=False),
+    sa.Column('sent_at', hub.database.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_mdf_notice'))
+    )
 
 
 def downgrade():
+    op.drop_table('mdf_notice')
     op.drop_index(op.f('ix_mdf_entry_request_id'), table_name='mdf_entry')
     op.drop_index('ix_mdf_entry_org_quarter', table_name='mdf_entry')
     op.drop_table('mdf_entry')

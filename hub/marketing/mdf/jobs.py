@@ -9,5 +9,6 @@ from . import services
 def mdf_job(echo) -> None:
     """Credit the quarter's allocation by tier; expire what is left of ended quarters (once each, by key)."""
     credited = services.credit_all()
+    warned = services.warn_expiring()
     expired = services.expire_ended()
-    echo(f"{credited} MDF allocation(s) credited, {expired} ended quarter(s) expired")
+    echo(f"{credited} MDF allocation(s) credited, {warned} expiry notice(s), {expired} ended quarter(s) expired")

@@ -83,3 +83,12 @@ class MdfRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organisation = relationship("Organisation", foreign_keys=[organisation_id], lazy="joined")
+
+
+class MdfNotice(db.Model):
+    """A notice sent once ("expiring30:<org>:<quarter>"): the primary key refuses a second one."""
+
+    __tablename__ = "mdf_notice"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

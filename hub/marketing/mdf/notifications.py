@@ -15,5 +15,7 @@ for key, label, text in (
     ("mdf.changes", _l("Changes are asked for my MDF request"),
      _l("Changes are asked for your MDF request «%(title)s»: %(reason)s")),
     ("mdf.declined", _l("My MDF request is declined"), _l("Your MDF request «%(title)s» is declined: %(reason)s")),
+    ("mdf.expiring", _l("Unused MDF is about to expire"),
+     _l("%(amount)s of MDF for %(quarter)s expires at the end of the quarter: request it in time")),
 ):
     notifications.register(key, label, text=text, audience=_partner, email_default=True)

@@ -23,7 +23,7 @@ from ...extensions import db
 from ...i18n import money
 from ...program import rules as program_rules
 from .models import (ADJUST, APPROVED, AWAITING_SECOND, CHANGES, COMMIT, CREDIT, DECLINED, EXPIRE, OPEN, RELEASE,
-                     SUBMITTED, MdfAccount, MdfEntry, MdfRequest)
+                     SUBMITTED, MdfAccount, MdfEntry, MdfNotice, MdfRequest)
 
 
 class MdfError(Exception):
@@ -170,6 +170,36 @@ def expire_ended(day: date | None = None) -> int:
                                        reason="quarter ended"):
                 done += 1
     return done
+
+
+def warn_expiring(day: date | None = None) -> int:
+    """The tick: 30 and 7 days before a quarter ends, the partner's people hear what will expire
+    (once each, by the primary key of `MdfNotice`)."""
+    day = day or today()
+    quarter = quarter_of(day)
+    days_left = (quarter_end(quarter) - day).days
+    sent = 0
+    with _writing():
+        for mark in (30, 7):
+            if days_left > mark:
+                continue
+            for org in db.session.scalars(select(Organisation).where(Organisation.kind == "partner")
+                                          .order_by(Organisation.id)):
+                left = balance(org.id, quarter).available
+                key = f"expiring{mark}:{org.id}:{quarter}"
+                if left <= 0 or db.session.get(MdfNotice, key) is not None:
+                    continue
+                try:
+                    with db.session.begin_nested():
+                        db.session.add(MdfNotice(key=key, sent_at=utcnow()))
+                except IntegrityError:
+                    continue
+                people = db.session.scalars(select(User).where(User.organisation_id == org.id,
+                                                               User.role == "partner_admin")).all()
+                notifications.send(people, "mdf.expiring", link_endpoint="mdf.index",
+                                   params={"amount": notifications.Money(left), "quarter": quarter})
+                sent += 1
+    return sent
 
 
 def adjust(manager: User, organisation_id: int, quarter: str, amount: int, reason: str) -> MdfEntry:

@@ -216,3 +216,18 @@ def test_decision_form_bad_input_and_edit_page(w, client, login):
     page = client.get(f"/mdf/requests/{r.id}/edit")
     assert page.status_code == 200 and "CRM webinar" in page.get_data(as_text=True)
     assert client.get("/mdf/manage").status_code == 403
+
+
+def test_expiry_notices_30_and_7_days_before_once_each(w):
+    from datetime import date
+
+    from hub.core.models import Notification
+    services.ensure_credit(w.org_a, "2026-Q4")
+    db.session.commit()
+    assert services.warn_expiring(date(2026, 11, 20)) == 0   # 41 days left
+    assert services.warn_expiring(date(2026, 12, 1)) == 1    # 30 days: org A (B has no entries)
+    assert services.warn_expiring(date(2026, 12, 2)) == 0    # once
+    assert services.warn_expiring(date(2026, 12, 24)) == 1   # 7 days
+    assert services.warn_expiring(date(2026, 12, 25)) == 0
+    notes = db.session.scalars(select(Notification).where(Notification.type == "mdf.expiring")).all()
+    assert [n.user_id for n in notes] == [w.a_admin.id, w.a_admin.id]
