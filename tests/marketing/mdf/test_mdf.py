@@ -231,3 +231,15 @@ def test_expiry_notices_30_and_7_days_before_once_each(w):
     assert services.warn_expiring(date(2026, 12, 25)) == 0
     notes = db.session.scalars(select(Notification).where(Notification.type == "mdf.expiring")).all()
     assert [n.user_id for n in notes] == [w.a_admin.id, w.a_admin.id]
+
+
+def test_every_field_survives_nul_and_duplicates(w, client, login):
+    from tests.core.test_bad_input import NUL  # the same bad value the hub-wide walk sends
+    login(w.a_member)
+    good = form_data()
+    for name in good:
+        for bad in ({**good, name: NUL}, [(k, v) for k, v in good.items()] + [(name, good[name])]):
+            data = bad if isinstance(bad, dict) else __import__("werkzeug.datastructures").datastructures.MultiDict(bad)
+            response = client.post("/mdf/new", data=data)
+            assert response.status_code in (400, 422), (name, response.status_code)
+    assert db.session.scalar(select(func.count()).select_from(MdfRequest)) == 0
