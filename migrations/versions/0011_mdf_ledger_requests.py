@@ -1,6 +1,6 @@
 """mdf: the MDF ledger (accounts, entries) and partners' requests
 
-Revision ID: 0100_mdf
+Revision ID: 0011_mdf
 Revises: 0010_tick
 Create Date: 2026-12-02 11:55:00
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import hub.database  # noqa: F401  (UTCDateTime)
 
 
-revision = '0100_mdf'
+revision = '0011_mdf'
 down_revision = '0010_tick'
 branch_labels = None
 depends_on = None
