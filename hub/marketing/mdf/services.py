@@ -138,6 +138,7 @@ def credit_now(organisation: Organisation, quarter: str) -> None:
     """Credit lazily on the first view (its own short writing transaction)."""
     if db.session.scalar(select(MdfEntry.id).where(MdfEntry.key == f"credit:{organisation.id}:{quarter}")):
         return
+    db.session.commit()  # end the read transaction: on SQLite the write must begin as a writer
     with _writing():
         ensure_credit(organisation, quarter)
 
