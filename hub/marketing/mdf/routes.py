@@ -28,6 +28,20 @@ def _status(value: str) -> str:
             "declined": _("Declined")}.get(value, value)
 
 
+@bp.app_template_global("mdf_kind")
+def _kind(value: str) -> str:
+    return {"credit": _("Allocation"), "commit": _("Committed"), "payable": _("Payable"), "paid": _("Paid"),
+            "release": _("Released"), "expire": _("Expired"), "adjust": _("Adjustment")}.get(value, value)
+
+
+@bp.app_template_global("mdf_reason")
+def _reason(entry) -> str:
+    """The hub's own reasons are stored as fixed keys and shown in the reader's language; a manager's
+    adjustment reason is shown as written."""
+    return {"tier allocation": _("the tier's allocation"), "quarter ended": _("the quarter ended"),
+            "approved": _("request approved")}.get(entry.reason or "", entry.reason or "")
+
+
 def _request_or_404(request_id: int):
     try:
         return services.get_request(current_user, request_id)
