@@ -1,4 +1,4 @@
-"""The partner's available MDF on the home page (two queries: the credit check, the sums)."""
+"""The partner's available MDF on the home page (one query: the sums of the quarter's entries; the credit is the tick's or the fund page's)."""
 from __future__ import annotations
 
 from ...ui import PARTNERS, home_panel
