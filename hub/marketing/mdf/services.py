@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.exc import IntegrityError
 
 from ... import signals
@@ -22,6 +23,7 @@ from ...database import utcnow, write_intent
 from ...extensions import db
 from ...i18n import money
 from ...program import rules as program_rules
+from ...upsert import dialect_insert
 from .models import (ADJUST, APPROVED, AWAITING_SECOND, CHANGES, COMMIT, CREDIT, DECLINED, EXPIRE, OPEN, RELEASE,
                      SUBMITTED, MdfAccount, MdfEntry, MdfNotice, MdfRequest)
 
@@ -144,11 +146,31 @@ def credit_now(organisation: Organisation, quarter: str) -> None:
 
 
 def credit_all(day: date | None = None) -> int:
-    """The tick: every partner organisation's allocation for the quarter of `day` (idempotent)."""
+    """The tick: every partner organisation's allocation for the quarter of `day` (idempotent).
+
+    Costs what changed: one query finds the partners of a funded tier without this quarter's credit
+    (usually none), then one INSERT per table writes theirs (ON CONFLICT DO NOTHING by the keys)."""
     quarter = quarter_of(day or today())
+    allocation = {tier: rules().allocation_kopecks(tier) for tier in rules().allocation_rub}
+    funded = sorted(tier for tier, amount in allocation.items() if amount > 0)
+    if not funded:
+        return 0
+    credited = (select(MdfEntry.id).where(MdfEntry.organisation_id == Organisation.id, MdfEntry.quarter == quarter,
+                                          MdfEntry.kind == CREDIT).exists())
+    missing = db.session.execute(select(Organisation.id, Organisation.tier).where(
+        Organisation.kind == "partner", Organisation.tier.in_(funded), ~credited).order_by(Organisation.id)).all()
+    if not missing:
+        return 0
+    now = utcnow()
     with _writing():
-        return sum(ensure_credit(org, quarter) for org in db.session.scalars(
-            select(Organisation).where(Organisation.kind == "partner").order_by(Organisation.id)))
+        db.session.execute(dialect_insert(MdfAccount).values(
+            [{"organisation_id": org_id, "quarter": quarter, "created_at": now} for org_id, _tier in missing]
+        ).on_conflict_do_nothing())
+        done = db.session.execute(dialect_insert(MdfEntry).values([
+            {"organisation_id": org_id, "quarter": quarter, "kind": CREDIT, "amount_kopecks": allocation[tier],
+             "key": f"credit:{org_id}:{quarter}", "reason": "tier allocation", "created_at": now}
+            for org_id, tier in missing]).on_conflict_do_nothing(index_elements=["key"]).returning(MdfEntry.id))
+        return len(done.all())
 
 
 def quarter_end(quarter: str) -> date:
@@ -156,15 +178,37 @@ def quarter_end(quarter: str) -> date:
     return date(year + 1, 1, 1) - timedelta(days=1) if q == 4 else date(year, 3 * q + 1, 1) - timedelta(days=1)
 
 
+_AVAILABLE = func.coalesce(func.sum(case(
+    (MdfEntry.kind.in_((CREDIT, ADJUST, RELEASE)), MdfEntry.amount_kopecks),
+    (MdfEntry.kind.in_((COMMIT, EXPIRE)), -MdfEntry.amount_kopecks), else_=0)), 0)
+
+
+_pair = aliased(MdfEntry)
+_PAIR_AVAILABLE = func.coalesce(func.sum(case(
+    (_pair.kind.in_((CREDIT, ADJUST, RELEASE)), _pair.amount_kopecks),
+    (_pair.kind.in_((COMMIT, EXPIRE)), -_pair.amount_kopecks), else_=0)), 0)
+
+
 def expire_ended(day: date | None = None) -> int:
-    """The tick: what is still available in a quarter that has ended expires (key expire:<org>:<quarter>)."""
+    """The tick: what is still available in a quarter that has ended expires (key expire:<org>:<quarter>).
+
+    One aggregate over the ended quarters' pairs that have not expired yet finds the few with money left;
+    only those are locked, recounted and written."""
     day = day or today()
+    current = quarter_of(day)
+    expired = (select(MdfEntry.id).where(MdfEntry.organisation_id == _pair.organisation_id,
+                                         MdfEntry.quarter == _pair.quarter, MdfEntry.kind == EXPIRE).exists())
+    candidates = db.session.execute(
+        select(_pair.organisation_id, _pair.quarter)
+        .where(_pair.quarter < current, ~expired)
+        .group_by(_pair.organisation_id, _pair.quarter)
+        .having(_PAIR_AVAILABLE > 0)
+        .order_by(_pair.organisation_id, _pair.quarter)).all()
     done = 0
-    with _writing():
-        pairs = db.session.execute(select(MdfEntry.organisation_id, MdfEntry.quarter).distinct()).all()
-        for organisation_id, quarter in sorted(pairs):
-            if quarter_end(quarter) >= day:
-                continue
+    for organisation_id, quarter in candidates:
+        if quarter_end(quarter) >= day:
+            continue
+        with _writing():
             _account(organisation_id, quarter, lock=True)
             left = balance(organisation_id, quarter).available
             if left > 0 and _add_entry(organisation_id, quarter, EXPIRE, left, f"expire:{organisation_id}:{quarter}",
@@ -175,31 +219,41 @@ def expire_ended(day: date | None = None) -> int:
 
 def warn_expiring(day: date | None = None) -> int:
     """The tick: 30 and 7 days before a quarter ends, the partner's people hear what will expire
-    (once each, by the primary key of `MdfNotice`)."""
+    (once each, by the primary key of `MdfNotice`). Outside the two windows it reads nothing; inside,
+    one aggregate of the quarter's balances and one read of the notices already sent, then work only
+    for the organisations not yet told."""
     day = day or today()
     quarter = quarter_of(day)
     days_left = (quarter_end(quarter) - day).days
+    marks = [mark for mark in (30, 7) if days_left <= mark]
+    if not marks:
+        return 0
+    left_by_org = dict(db.session.execute(
+        select(MdfEntry.organisation_id, _AVAILABLE).join(Organisation, Organisation.id == MdfEntry.organisation_id)
+        .where(MdfEntry.quarter == quarter, Organisation.kind == "partner")
+        .group_by(MdfEntry.organisation_id).having(_AVAILABLE > 0)).all())
+    sent_keys = set(db.session.scalars(select(MdfNotice.key).where(MdfNotice.key.like("expiring%"),
+                                                                   MdfNotice.key.like(f"%:{quarter}"))))
+    due = [(mark, org_id) for mark in marks for org_id in sorted(left_by_org)
+           if f"expiring{mark}:{org_id}:{quarter}" not in sent_keys]
+    if not due:
+        return 0
     sent = 0
     with _writing():
-        for mark in (30, 7):
-            if days_left > mark:
+        admins: dict[int, list[User]] = {}
+        for person in db.session.scalars(select(User).where(
+                User.organisation_id.in_({org_id for _mark, org_id in due}), User.role == "partner_admin")):
+            admins.setdefault(person.organisation_id, []).append(person)
+        for mark, org_id in due:
+            key = f"expiring{mark}:{org_id}:{quarter}"
+            try:
+                with db.session.begin_nested():
+                    db.session.add(MdfNotice(key=key, sent_at=utcnow()))
+            except IntegrityError:
                 continue
-            for org in db.session.scalars(select(Organisation).where(Organisation.kind == "partner")
-                                          .order_by(Organisation.id)):
-                left = balance(org.id, quarter).available
-                key = f"expiring{mark}:{org.id}:{quarter}"
-                if left <= 0 or db.session.get(MdfNotice, key) is not None:
-                    continue
-                try:
-                    with db.session.begin_nested():
-                        db.session.add(MdfNotice(key=key, sent_at=utcnow()))
-                except IntegrityError:
-                    continue
-                people = db.session.scalars(select(User).where(User.organisation_id == org.id,
-                                                               User.role == "partner_admin")).all()
-                notifications.send(people, "mdf.expiring", link_endpoint="mdf.index",
-                                   params={"amount": notifications.Money(left), "quarter": quarter})
-                sent += 1
+            notifications.send(admins.get(org_id, []), "mdf.expiring", link_endpoint="mdf.index",
+                               params={"amount": notifications.Money(left_by_org[org_id]), "quarter": quarter})
+            sent += 1
     return sent
 
 

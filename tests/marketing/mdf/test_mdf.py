@@ -243,3 +243,33 @@ def test_every_field_survives_nul_and_duplicates(w, client, login):
             response = client.post("/mdf/new", data=data)
             assert response.status_code in (400, 422), (name, response.status_code)
     assert db.session.scalar(select(func.count()).select_from(MdfRequest)) == 0
+
+
+def test_tick_costs_what_changed_not_the_number_of_partners(w, count_queries):
+    """Issue 10 point 5: a tick with nothing new reads a fixed number of queries whatever the number of
+    partners; the first one credits every funded partner in one statement per table."""
+    from datetime import date
+
+    from tests import factories
+
+    def nothing_new_queries(day):  # what the tick job runs, on a chosen day
+        with count_queries() as counter:
+            assert (services.credit_all(day), services.warn_expiring(day), services.expire_ended(day)) == (0, 0, 0)
+        return counter.count
+
+    day = date(2026, 12, 10)  # inside the 30-day window: the expiry notices are looked for too
+    services.credit_all(day)
+    services.warn_expiring(day)
+    services.expire_ended(day)
+    first = nothing_new_queries(day)
+    for n in range(25):
+        factories.create_org(f"Партнёр {n}", tier="gold")
+    db.session.commit()
+    assert services.credit_all(day) == 25
+    assert services.credit_all(day) == 0
+    assert services.warn_expiring(day) == 25
+    assert nothing_new_queries(day) == first
+    assert first <= 6
+    credits = db.session.scalars(select(MdfEntry.amount_kopecks).where(MdfEntry.kind == "credit",
+                                                                       MdfEntry.quarter == "2026-Q4")).all()
+    assert sorted(set(credits)) == [150_000_00, 400_000_00]
