@@ -164,7 +164,7 @@ def results_csv():
 def follow_ups():
     status = choice_arg("status", FOLLOW_UPS, "open")
     mine = choice_arg("mine", ("1",), "") == "1"
-    return render("community/nps/follow_ups.html", "answers", status=status, mine=mine,
+    return render("community/nps/follow_ups.html", "answers", current=status, mine=mine,
                   answers=services.follow_ups(status, current_user if mine else None), statuses=FOLLOW_UPS)
 
 
