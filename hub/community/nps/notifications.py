@@ -18,7 +18,7 @@ notifications.register("nps.relationship", _l("The twice-yearly partner survey o
                        audience=_partner, email_default=True)
 notifications.register("nps.after", _l("A one-question survey after a deal, MDF request or event"),
                        text=_l("One question about your recent experience with us: open until %(until)s"),
-                       audience=_partner, email_default=False)
+                       audience=_partner, email_default=True)
 notifications.register("nps.comment", _l("A partner comments in a survey"),
                        text=_l("%(person)s (%(organisation)s) gave %(score)s out of 10: «%(comment)s»"),
                        audience=_vendor, email_default=True)
