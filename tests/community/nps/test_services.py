@@ -278,3 +278,22 @@ def test_follow_up_is_recorded_and_audited(w):
     assert entry.action == "follow_up" and entry.details["status"] == "contacted"
     assert [s.id for s in services.follow_ups("contacted")] == [survey.id]
     assert services.follow_ups("contacted", mine=w.manager) == []
+
+
+def test_a_real_mdf_decision_surveys_the_requester(w):
+    """Through the MDF feature itself: its events, not its tables, name the requester."""
+    from hub.marketing.mdf import services as mdf
+    from tests.marketing.mdf.conftest import values
+    w.org_a.tier = "silver"
+    db.session.commit()
+    request = mdf.submit(w.a_member, values())
+    mdf.send_back(w.manager, request.id, "declined", "Out of scope")
+    assert [(r.user_id, r.source_key) for r in surveys(kind=AFTER_MDF)] == [(w.a_member.id, f"mdf:{request.id}:decided")]
+
+
+def test_a_real_deal_approval_surveys_the_submitter(w):
+    from hub.deals import services as deals
+    deal = factories.create_deal(w.org_b, w.b_member)
+    deals.approve(deal, w.manager)
+    db.session.commit()
+    assert [(r.user_id, r.source_key) for r in surveys(kind=AFTER_DEAL)] == [(w.b_member.id, f"deal:{deal.id}:approved")]
