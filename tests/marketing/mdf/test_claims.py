@@ -295,3 +295,23 @@ def test_roi_and_request_pages_have_bounded_queries(w, client, login):
         finally:
             sa_event.remove(db.engine, "before_cursor_execute", listener)
         assert len(counted) <= 20, (path, len(counted))
+
+
+def test_demo_claims_step_makes_each_state_once(w):
+    import random
+
+    from hub.core.cli import DemoContext
+    from hub.database import utcnow
+    from hub.marketing.mdf import demo
+
+    ctx = DemoContext(rng=random.Random(1), today=utcnow().date(), now=utcnow(), echo=lambda _t: None)
+    assert demo.demo_claims(ctx) == {"requests": 12}
+    db.session.commit()
+    assert demo.demo_claims(ctx) is None
+    assert set(db.session.scalars(select(MdfClaim.status))) == {"submitted", "approved", "paid", "more_info",
+                                                                "rejected"}
+    assert set(db.session.scalars(select(MdfRequest.status))) == {"approved", "closed", "released"}
+    for org in (w.org_a, w.org_b):
+        for quarter, b in services.balances(org.id):
+            assert b.available >= 0 and b.committed >= 0, (org, quarter)
+    assert count(MdfEntry, MdfEntry.kind == "paid") == 2
