@@ -26,7 +26,7 @@ from ...core import notifications
 from ...core.services import audit
 from ...database import utcnow
 from ...extensions import db
-from ...i18n import money
+from ...i18n import fmt_date, money
 from . import services
 from .models import (APPROVED, CLAIM_APPROVED, CLAIM_LIVE, CLAIM_MORE, CLAIM_OPEN, CLAIM_PAID, CLAIM_REJECTED,
                      CLAIM_SUBMITTED, CLOSED, PAID, PAYABLE, PROOF_KINDS, RELEASE, RELEASED, MdfClaim, MdfDeal,
@@ -76,10 +76,10 @@ def check_claim(user: User, request: MdfRequest, data: ClaimInput, day: date | N
         return problems
     if day < claim_opens(request):
         problems["actual_cost"] = _("A claim is filed after the activity, from %(day)s.",
-                                    day=claim_opens(request).strftime("%d.%m.%Y"))
+                                    day=fmt_date(claim_opens(request)))
     elif day > claim_deadline(request):
         problems["actual_cost"] = _("The deadline for the claim passed on %(day)s.",
-                                    day=claim_deadline(request).strftime("%d.%m.%Y"))
+                                    day=fmt_date(claim_deadline(request)))
     if data.actual_cost_kopecks <= 0:
         problems["actual_cost"] = _("Enter an amount above zero.")
     if data.claimed_kopecks <= 0:
@@ -219,7 +219,7 @@ def approve_claim(manager: User, claim_id: int) -> MdfClaim:
         notifications.send(_partners(request, claim), "mdf.claim_approved", obj=claim, link_endpoint="mdf.show",
                            link_values={"request_id": request.id},
                            params={"title": request.title, "amount": notifications.Money(amount),
-                                   "due": claim.due_on.strftime("%d.%m.%Y")})
+                                   "due": claim.due_on})
     return claim
 
 
