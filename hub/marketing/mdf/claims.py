@@ -29,7 +29,7 @@ from ...extensions import db
 from ...i18n import fmt_date, money
 from . import services
 from .models import (APPROVED, CLAIM_APPROVED, CLAIM_LIVE, CLAIM_MORE, CLAIM_OPEN, CLAIM_PAID, CLAIM_REJECTED,
-                     CLAIM_SUBMITTED, CLOSED, PAID, PAYABLE, PROOF_KINDS, RELEASE, RELEASED, MdfClaim, MdfDeal,
+                     CLAIM_SUBMITTED, CLOSED, EXPIRE, PAID, PAYABLE, PROOF_KINDS, RELEASE, RELEASED, MdfClaim, MdfDeal,
                      MdfEntry, MdfEvidence, MdfNotice, MdfProof, MdfRequest)
 from .services import MdfError, NotFound, _add_entry, _account, _writing, rules, today
 
@@ -273,13 +273,18 @@ def add_proof(user: User, claim_id: int, proofs: list[tuple[str, files.StoredFil
     return claim
 
 
-def _release(request: MdfRequest, actor, reason: str) -> int:
-    """Give back what was committed to the request and will not be paid (once: release:<request>)."""
+def _release(request: MdfRequest, actor, reason: str, day: date | None = None) -> int:
+    """Give back what was committed to the request and will not be paid (once: release:<request>).
+    In a quarter that has already ended the money cannot be used any more: it expires at once
+    (expire:release:<request>), so an ended quarter never shows an available balance."""
     committed = int(db.session.scalar(select(MdfEntry.amount_kopecks).where(MdfEntry.key == f"commit:{request.id}")) or 0)
     payable = int(db.session.scalar(select(MdfEntry.amount_kopecks).where(MdfEntry.key == f"payable:{request.id}")) or 0)
     left = committed - payable
     if left > 0 and _add_entry(request.organisation_id, request.quarter, RELEASE, left, f"release:{request.id}",
                                request_id=request.id, actor=actor, reason=reason):
+        if services.quarter_end(request.quarter) < (day or today()):
+            _add_entry(request.organisation_id, request.quarter, EXPIRE, left, f"expire:release:{request.id}",
+                       request_id=request.id, reason="quarter ended")
         return left
     return 0
 
@@ -363,7 +368,7 @@ def release_unclaimed(day: date | None = None) -> int:
             if db.session.scalar(select(MdfClaim.id).where(MdfClaim.request_id == request.id,
                                                            MdfClaim.status.in_(CLAIM_LIVE))):
                 continue  # filed in time: the manager decides it
-            released = _release(request, None, "claim deadline passed")
+            released = _release(request, None, "claim deadline passed", day)
             request.status = RELEASED
             audit("mdf_request", request.id, "released", organisation_id=request.organisation_id,
                   released_kopecks=released)

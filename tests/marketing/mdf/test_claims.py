@@ -315,3 +315,13 @@ def test_demo_claims_step_makes_each_state_once(w):
         for quarter, b in services.balances(org.id):
             assert b.available >= 0 and b.committed >= 0, (org, quarter)
     assert count(MdfEntry, MdfEntry.kind == "paid") == 2
+
+
+def test_release_into_an_ended_quarter_expires_at_once(w):
+    r = approved(w)
+    later = services.today() + timedelta(days=800)
+    assert claims.release_unclaimed(later) == 1
+    b = services.balance(w.org_a.id, r.quarter)
+    assert (b.committed, b.expired, b.available) == (0, 50_000_00, 100_000_00)
+    assert services.expire_ended(later) == 1      # the rest of the ended quarter, once
+    assert services.balance(w.org_a.id, r.quarter).available == 0
