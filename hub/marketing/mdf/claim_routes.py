@@ -257,10 +257,12 @@ def _roi_rows():
 def roi_page():
     rows = _roi_rows()
     quarter = _quarter_arg()
+    bad_quarter = bool(request.args.get("quarter")) and quarter is None
     use = roi.utilisation_by_tier(quarter) if current_user.is_vendor else roi.utilisation_of(current_user.organisation_id)
     return render("marketing/mdf/roi.html", rows=rows, total=roi.total(rows), quarter=quarter,
                   by_org=roi.rollup(rows, "organisation") if current_user.is_vendor else [],
-                  by_quarter=roi.rollup(rows, "quarter"), use=use, quarters=roi.quarters())
+                  by_quarter=roi.rollup(rows, "quarter"), use=use, quarters=roi.quarters(),
+                  bad_quarter=bad_quarter, status=422 if bad_quarter else 200)
 
 
 def _ratio(value: float | None):

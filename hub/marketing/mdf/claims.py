@@ -418,6 +418,8 @@ def link_deals(user: User, request_id: int, deal_ids: list[int]) -> int:
         allowed = {d.deal_id: d for d in window_deals(request)}
         if set(deal_ids) - set(allowed):
             raise MdfError(_("Pick deals of your organisation registered in the activity window."))
+        if {d.deal_id for d in allowed.values() if d.request_id == request.id} == set(deal_ids):
+            return len(set(deal_ids))  # nothing changes (the same form sent again)
         for deal in allowed.values():
             deal.request_id = request.id if deal.deal_id in deal_ids else None
         audit("mdf_request", request.id, "deals_linked", actor=user, organisation_id=request.organisation_id,

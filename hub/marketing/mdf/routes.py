@@ -168,6 +168,7 @@ def ledger(organisation_id: int):
         status = 422
         if form.token.errors:  # a form without its token (or a forged one): a fresh one to send again
             form.token.data = forms.AdjustForm.new_token()
+            flash(_("This form is out of date: check it and send it again."), "error")
     return render("marketing/mdf/ledger.html", org=org, form=form, status=status,
                   balances=services.balances(org.id), entries=services.entries(org.id),
                   requests=services.list_requests(org.id))
