@@ -169,6 +169,16 @@ mdf_request_decided = EventType(
     decision=str,  # "approved" | "partially_approved" | "changes_requested" | "declined"
     approved_kopecks=int | None, decided_at=datetime, actor_id=int | None)
 
+mdf_claim_submitted = EventType(
+    "mdf_claim_submitted", "A partner filed a claim (proof of performance) on an approved MDF request (M1).",
+    claim_id=int, request_id=int, organisation_id=int, user_id=int, claimed_kopecks=int, submitted_at=datetime)
+
+mdf_claim_decided = EventType(
+    "mdf_claim_decided", "A manager decided an MDF claim (M1); payable_kopecks is set when approved.",
+    claim_id=int, request_id=int, organisation_id=int,
+    decision=str,  # "approved" | "rejected" | "more_info"
+    payable_kopecks=int | None, decided_at=datetime, actor_id=int | None)
+
 question_asked = EventType(
     "question_asked", "Someone opened a discussion thread (C5); private: in the key partners' space.",
     question_id=int, user_id=int, organisation_id=int | None, private=bool, asked_at=datetime)

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+import re
+import secrets
+
+from wtforms import BooleanField, FileField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...forms import DateField, HubForm, MoneyField
 from . import services
-from .models import ACTIVITIES
+from .models import ACTIVITIES, PROOF_KINDS
+
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
 def activity_label(value: str) -> str:
@@ -64,3 +70,90 @@ class AdjustForm(HubForm):
                             validators=[InputRequired()])
     amount = MoneyField(_l("Amount, ₽"), validators=[InputRequired()], minimum=100)
     reason = StringField(_l("Reason"), validators=[InputRequired(), Length(max=500)])
+    # One token per rendered form: it becomes the entry's unique key, so a double submit adds nothing.
+    token = HiddenField(validators=[InputRequired(), Regexp(TOKEN)])
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_hex(16)
+
+
+def proof_kind_label(value: str) -> str:
+    return str({"invoice": _l("Invoice"), "photo": _l("Photos"), "act": _l("Act of services (акт)"),
+                "upd": _l("UPD (УПД)"), "other": _l("Other proof")}.get(value, value))
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _kind_choices():
+    return [SelectChoice(value=k, label=proof_kind_label(k)) for k in PROOF_KINDS]
+
+
+class ProofsMixin:
+    """Up to three proof files, each with what it is; hub.files checks type and size."""
+
+    file1 = FileField(_l("Proof file 1"))
+    kind1 = SelectField(_l("What file 1 is"), choices=[SelectChoice(value=k, label=k) for k in PROOF_KINDS],
+                        validate_choice=False)
+    file2 = FileField(_l("Proof file 2"))
+    kind2 = SelectField(_l("What file 2 is"), choices=[SelectChoice(value=k, label=k) for k in PROOF_KINDS],
+                        validate_choice=False)
+    file3 = FileField(_l("Proof file 3"))
+    kind3 = SelectField(_l("What file 3 is"), choices=[SelectChoice(value=k, label=k) for k in PROOF_KINDS],
+                        validate_choice=False)
+
+    def _set_kinds(self):
+        for n in (1, 2, 3):
+            getattr(self, f"kind{n}").choices = _kind_choices()
+
+    def uploads(self) -> list:
+        return [(getattr(self, f"kind{n}").data, getattr(self, f"file{n}").data) for n in (1, 2, 3)]
+
+
+class ClaimForm(ProofsMixin, HubForm):
+    actual_cost = MoneyField(_l("Actual cost of the activity, ₽"), validators=[InputRequired()], minimum=100)
+    claimed = MoneyField(_l("Amount claimed, ₽"), validators=[InputRequired()], minimum=100)
+    note = TextAreaField(_l("What was done (results, links)"), validators=[Optional(), Length(max=5000)])
+    deals = CheckboxesField(_l("Deals this activity brought"), coerce=int, validate_choice=True)
+    attendance = BooleanField(_l("Include my people's attendance at vendor events during the activity"))
+
+    def __init__(self, *args, deal_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._set_kinds()
+        self.deals.choices = list(deal_choices)
+
+
+class MoreProofForm(ProofsMixin, HubForm):
+    note = TextAreaField(_l("Note for the manager"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._set_kinds()
+
+
+class ClaimDecisionForm(HubForm):
+    decision = SelectField(_l("Decision on the claim"), choices=[
+        SelectChoice(value="approve", label=_l("Approve the claim")),
+        SelectChoice(value="more_info", label=_l("Ask for more proof")),
+        SelectChoice(value="rejected", label=_l("Reject the claim"))], validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason (for more proof or a rejection)"), validators=[Optional(), Length(max=2000)])
+
+
+class PaidForm(HubForm):
+    paid_on = DateField(_l("Paid on"), validators=[InputRequired()])
+    reference = StringField(_l("Payment reference (order number)"), validators=[InputRequired(), Length(max=100)])
+
+
+class CloseForm(HubForm):
+    reason = StringField(_l("Why the request closes without a claim"), validators=[InputRequired(), Length(max=500)])
+
+
+class LinkDealsForm(HubForm):
+    deals = CheckboxesField(_l("Deals this activity brought"), coerce=int, validate_choice=True)
+
+    def __init__(self, *args, deal_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deals.choices = list(deal_choices)

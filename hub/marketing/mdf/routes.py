@@ -25,7 +25,7 @@ def _activity(value: str) -> str:
 def _status(value: str) -> str:
     return {"submitted": _("Submitted"), "awaiting_second": _("Awaiting a second approver"),
             "changes_requested": _("Changes asked"), "approved": _("Approved"),
-            "declined": _("Declined")}.get(value, value)
+            "declined": _("Declined"), "closed": _("Closed"), "released": _("Released")}.get(value, value)
 
 
 @bp.app_template_global("mdf_kind")
@@ -39,7 +39,9 @@ def _reason(entry) -> str:
     """The hub's own reasons are stored as fixed keys and shown in the reader's language; a manager's
     adjustment reason is shown as written."""
     return {"tier allocation": _("the tier's allocation"), "quarter ended": _("the quarter ended"),
-            "approved": _("request approved")}.get(entry.reason or "", entry.reason or "")
+            "approved": _("request approved"), "claim approved": _("claim approved"),
+            "claim paid": _("claim paid"), "request closed": _("request closed"),
+            "claim deadline passed": _("the claim deadline passed")}.get(entry.reason or "", entry.reason or "")
 
 
 def _request_or_404(request_id: int):
@@ -77,10 +79,8 @@ def new():
 
 @bp.route("/requests/<int:request_id>")
 def show(request_id: int):
-    item = _request_or_404(request_id)
-    form = forms.DecisionForm(formdata=None) if current_user.is_vendor else None
-    return render("marketing/mdf/show.html", item=item, form=form,
-                  balance=services.balance(item.organisation_id, item.quarter))
+    from .claim_routes import _show
+    return _show(request_id)
 
 
 @bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
@@ -111,7 +111,8 @@ def edit(request_id: int):
 @bp.route("/manage")
 @roles_required(*VENDOR_ROLES)
 def queue():
-    return render("marketing/mdf/queue.html", requests=services.list_requests(statuses=OPEN),
+    from . import claims
+    return render("marketing/mdf/queue.html", requests=services.list_requests(statuses=OPEN), claims=claims.queue(),
                   decided=services.list_requests(statuses=("approved", "declined", "changes_requested"), limit=50))
 
 
@@ -120,9 +121,9 @@ def queue():
 def review(request_id: int):
     item = _request_or_404(request_id)
     form = forms.DecisionForm()
+    from .claim_routes import _show
     if not form.validate():
-        return render("marketing/mdf/show.html", item=item, form=form, status=422,
-                      balance=services.balance(item.organisation_id, item.quarter))
+        return _show(item.id, form=form, status=422)
     try:
         if form.decision.data == "approve":
             services.approve(current_user, request_id)
@@ -137,9 +138,7 @@ def review(request_id: int):
         abort(404)
     except services.MdfError as exc:
         flash(str(exc), "error")
-        item = _request_or_404(request_id)
-        return render("marketing/mdf/show.html", item=item, form=form, status=409,
-                      balance=services.balance(item.organisation_id, item.quarter))
+        return _show(request_id, form=form, status=409)
     flash(_("Decision saved."), "success")
     return redirect_to(url_for("mdf.show", request_id=request_id))
 
@@ -151,7 +150,7 @@ def ledger(organisation_id: int):
     if org is None:
         abort(404)
     form = forms.AdjustForm(formdata=request.form if request.method == "POST" else None,
-                            data={"quarter": services.quarter_of(services.today())})
+                            data={"quarter": services.quarter_of(services.today()), "token": forms.AdjustForm.new_token()})
     status = 200
     if request.method == "POST":
         if form.validate():
@@ -160,12 +159,16 @@ def ledger(organisation_id: int):
             else:
                 amount = form.amount.data * (-1 if form.direction.data == "remove" else 1)
                 try:
-                    services.adjust(current_user, org.id, form.quarter.data, amount, form.reason.data)
+                    services.adjust(current_user, org.id, form.quarter.data, amount, form.reason.data,
+                                    token=form.token.data)
                     flash(_("Adjustment saved."), "success")
                     return redirect_to(url_for("mdf.ledger", organisation_id=org.id))
                 except services.MdfError as exc:
                     flash(str(exc), "error")
         status = 422
+        if form.token.errors:  # a form without its token (or a forged one): a fresh one to send again
+            form.token.data = forms.AdjustForm.new_token()
+            flash(_("This form is out of date: check it and send it again."), "error")
     return render("marketing/mdf/ledger.html", org=org, form=form, status=status,
                   balances=services.balances(org.id), entries=services.entries(org.id),
                   requests=services.list_requests(org.id))

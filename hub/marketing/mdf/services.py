@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import String, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.exc import IntegrityError
 
@@ -197,7 +197,9 @@ def expire_ended(day: date | None = None) -> int:
     day = day or today()
     current = quarter_of(day)
     expired = (select(MdfEntry.id).where(MdfEntry.organisation_id == _pair.organisation_id,
-                                         MdfEntry.quarter == _pair.quarter, MdfEntry.kind == EXPIRE).exists())
+                                         MdfEntry.quarter == _pair.quarter, MdfEntry.kind == EXPIRE,
+                                         MdfEntry.key == literal("expire:") + cast(_pair.organisation_id, String)
+                                         + literal(":") + _pair.quarter).exists())
     candidates = db.session.execute(
         select(_pair.organisation_id, _pair.quarter)
         .where(_pair.quarter < current, ~expired)
@@ -257,17 +259,24 @@ def warn_expiring(day: date | None = None) -> int:
     return sent
 
 
-def adjust(manager: User, organisation_id: int, quarter: str, amount: int, reason: str) -> MdfEntry:
+def adjust(manager: User, organisation_id: int, quarter: str, amount: int, reason: str,
+           token: str | None = None) -> MdfEntry:
+    """A manager's adjustment. `token` (the form's hidden idempotency token) is the entry's unique key:
+    the same form sent twice records one entry (the second send finds it and adds nothing)."""
     if not manager.is_vendor:
         raise NotFound(_("This organisation does not exist."))
     if not reason.strip():
         raise MdfError(_("Give a reason for the adjustment."))
     with _writing():
         _account(organisation_id, quarter, lock=True)
+        key = f"adjust:{token}" if token else f"adjust:{organisation_id}:{quarter}:{utcnow().timestamp()}:{manager.id}"
+        done = db.session.scalar(select(MdfEntry).where(MdfEntry.key == key))
+        if done is not None:
+            return done  # a double submit of the same form: already recorded
         if amount < 0 and balance(organisation_id, quarter).available + amount < 0:
             raise MdfError(_("The adjustment would make the available balance negative."))
-        key = f"adjust:{organisation_id}:{quarter}:{utcnow().timestamp()}:{manager.id}"
-        _add_entry(organisation_id, quarter, ADJUST, amount, key, reason=reason.strip(), actor=manager)
+        if not _add_entry(organisation_id, quarter, ADJUST, amount, key, reason=reason.strip(), actor=manager):
+            return db.session.scalar(select(MdfEntry).where(MdfEntry.key == key))
         audit("mdf_account", organisation_id, "adjust", actor=manager, organisation_id=organisation_id,
               quarter=quarter, amount_kopecks=amount, reason=reason.strip())
     return db.session.scalar(select(MdfEntry).where(MdfEntry.key == key))

@@ -1,0 +1,82 @@
+"""MDF claim in a real browser (issue 12): a partner files a claim on an approved request with a
+proof file, a manager approves it and marks it paid, the partner sees the reimbursement clock;
+with JavaScript and without. axe-clean on every page visited."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from hub.extensions import db
+from hub.marketing.mdf import services
+from hub.marketing.mdf.models import MdfRequest
+from tests.marketing.mdf.conftest import PDF, values
+
+from .helpers import log_in, snapshot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def funded(world):
+    world.org_a.tier = "silver"
+    db.session.commit()
+    r = services.submit(world.a_member, values(title="Partner day", planned_cost_kopecks=100_000_00,
+                                               requested_kopecks=50_000_00))
+    services.approve(world.manager, r.id)
+    r = db.session.get(MdfRequest, r.id)
+    end = services.today() - timedelta(days=1)
+    r.starts_on, r.ends_on = end - timedelta(days=1), end
+    db.session.commit()
+    people, request_id = snapshot(world), r.id
+    db.session.remove()
+    return people, request_id
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_claim_with_upload_then_paid(open_page, live_server, funded, check_a11y, assert_clean, tmp_path, javascript):
+    people, request_id = funded
+    base = live_server.url
+    proof = tmp_path / "invoice.pdf"
+    proof.write_bytes(PDF)
+    partner = open_page(javascript=javascript)
+    log_in(partner, base, people.a_member)
+    partner.goto(f"{base}/mdf/requests/{request_id}")
+    expect(partner.get_by_text("Claim deadline")).to_be_visible()
+    check_a11y(partner)
+    partner.get_by_role("link", name="File a claim").click()
+    check_a11y(partner)
+    partner.get_by_label("Actual cost of the activity, ₽").fill("80000")
+    partner.get_by_label("Amount claimed, ₽").fill("60000")        # above the approved 50 000
+    partner.get_by_label("Proof file 1").set_input_files(str(proof))
+    partner.get_by_role("button", name="Send the claim").click()
+    expect(partner.get_by_text("The claim is above the approved amount")).to_be_visible()
+    check_a11y(partner)
+    partner.get_by_label("Amount claimed, ₽").fill("45000")
+    partner.get_by_label("Proof file 1").set_input_files(str(proof))
+    partner.get_by_role("button", name="Send the claim").click()
+    expect(partner.get_by_text("Your claim is sent to the vendor's managers.")).to_be_visible()
+    expect(partner.get_by_role("link", name="invoice.pdf")).to_be_visible()
+    check_a11y(partner)
+
+    manager = open_page(javascript=javascript)
+    log_in(manager, base, people.manager)
+    manager.goto(f"{base}/mdf/manage")
+    manager.get_by_role("region", name="Claims to decide or pay").get_by_role("link", name="Partner day").click()
+    check_a11y(manager)
+    manager.get_by_label("Decision on the claim").select_option("approve")
+    manager.get_by_role("button", name="Save the decision on the claim").click()
+    expect(manager.get_by_text("Claim approved", exact=True)).to_be_visible()
+    check_a11y(manager)
+    manager.get_by_label("Payment reference (order number)").fill("PP-4521")
+    manager.get_by_role("button", name="Mark paid").click()
+    expect(manager.get_by_text("Marked paid.")).to_be_visible()
+
+    partner.reload()
+    expect(partner.get_by_text("PP-4521")).to_be_visible()
+    expect(partner.get_by_text("Paid", exact=True).first).to_be_visible()
+    partner.goto(f"{base}/mdf/roi")
+    expect(partner.get_by_role("heading", name="MDF results")).to_be_visible()
+    check_a11y(partner)
+    assert_clean()
