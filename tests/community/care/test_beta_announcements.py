@@ -109,3 +109,15 @@ def test_announcements_reach_only_the_chosen_tiers(client, login, w):
     login(w.a_admin)
     assert client.post(url("care.announcement_new"), data={"title": "T", "body": "x", "tiers": ["gold"]}
                        ).status_code == 403
+
+
+def test_htmx_posts_answer_with_hx_location_and_pages_render_in_russian(client, login, w):
+    beta = make_beta(w)
+    login(w.a_admin)
+    response = client.post(url("care.beta_signup", beta_id=beta.id), headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response.headers["HX-Location"] == url("care.beta", beta_id=beta.id)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    for path in (url("care.index"), url("care.betas"), url("care.beta", beta_id=beta.id), url("care.announcements")):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert "Партнёрство" in client.get(url("care.index")).get_data(as_text=True)
