@@ -18,3 +18,6 @@ notifications.register("care.announcement", _l("An announcement for my tier"),
 notifications.register("care.qbr_scheduled", _l("A quarterly business review is scheduled"),
                        text=_l("%(manager)s scheduled a quarterly business review on %(day)s"),
                        audience=_partner_admin, email_default=True)
+notifications.register("care.item_assigned", _l("An action item of a business review is mine"),
+                       text=_l("Action item for you from the review with %(partner)s: «%(title)s», due on %(day)s"),
+                       email_default=True)

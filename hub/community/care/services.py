@@ -167,6 +167,11 @@ def add_item(actor: User, qbr: CareQbr, values: dict) -> CareActionItem:
     item = CareActionItem(qbr_id=qbr.id, organisation_id=qbr.organisation_id, title=title, owner_id=owner.id,
                           due_on=values["due_on"])
     db.session.add(item)
+    db.session.flush()
+    if owner.id != actor.id:
+        notifications.send([owner], "care.item_assigned", obj=item,
+                           params={"partner": qbr.organisation.name, "title": title, "day": item.due_on},
+                           link_endpoint="care.qbr", link_values={"qbr_id": qbr.id})
     db.session.commit()
     return item
 

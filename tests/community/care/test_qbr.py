@@ -131,6 +131,10 @@ def test_a_forged_owner_from_another_organisation_is_refused(client, login, w):
         assert client.post(url("care.item_new", qbr_id=qbr.id),
                            data={"title": "Plan", "owner": str(owner.id), "due_on": "2030-01-01"}).status_code == 303
     assert count(CareActionItem) == 2
+    # The partner's owner is told (the manager added it for them); the manager's own item tells nobody.
+    from hub.core.models import Notification
+    told = list(db.session.scalars(select(Notification).where(Notification.type == "care.item_assigned")))
+    assert [n.user_id for n in told] == [w.a_member.id] and told[0].link == url("care.qbr", qbr_id=qbr.id)
 
 
 def test_a_bad_done_value_is_refused(client, login, w):
