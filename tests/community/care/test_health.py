@@ -151,3 +151,23 @@ def test_query_counts_do_not_grow_with_key_partners(client, login, w, count_quer
     assert measure("care.index") == small
     assert measure("care.organisation", org_id=w.org_a.id) == small_qbr
     assert small <= 10 and small_qbr <= 12
+
+
+def test_review_page_queries_do_not_grow_with_items(client, login, w, count_queries):
+    qbr = make_qbr(w.org_a, w.manager)
+    make_item(qbr, w.a_member)
+
+    def measure():
+        client.get(url("care.qbr", qbr_id=qbr.id))
+        with count_queries() as counter:
+            assert client.get(url("care.qbr", qbr_id=qbr.id)).status_code == 200
+        return counter.count
+
+    for who in (w.a_admin, w.manager):
+        login(who)
+        small = measure()
+        for n in range(10):
+            extra = factories.create_user(w.org_a, "member", f"x{n}{who.id}@alpha.test")
+            make_item(qbr, extra if n % 2 else w.manager, due_days=n - 5)
+        assert measure() == small, who
+        assert small <= 10
