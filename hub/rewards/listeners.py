@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from .. import signals
 from ..database import utcnow
-from . import badges, commissions, tiers
+from . import badges, commissions, terms, tiers
 from .models import ACCEPTED_ANSWER, CERTIFICATE_EARNED, DEAL_APPROVED, DEAL_WON, EVENT_ATTENDED
 from .services import Credit, credit, program_date, program_zone, record_won_deal
 
@@ -41,6 +41,7 @@ def record_win(deal_id: int, org_id: int, user_id: int | None, product: str, amo
     if not record_won_deal(deal_id, org_id, user_id, product, amount, closed_on, now):
         return False
     commissions.lines_for_won_deal(deal_id, org_id, product, amount, now)
+    terms.evaluate_plans(org_id, closed_on, now)  # R5: the quarterly plan's bonus, once reached
     tiers.evaluate([org_id], now)
     badges.evaluate(org_ids=[org_id], user_ids=[user_id] if user_id else [], now=now)
     return True
