@@ -218,7 +218,7 @@ def _terms_page(org, rate_form=None, plan_form=None, status=200):
     if manager:
         rate_form = rate_form or RateTermForm(formdata=None, prefix="rate")
         plan_form = plan_form or PlanTermForm(formdata=None, prefix="plan")
-    return render("rewards/terms.html", block="terms", status=status, organisation=org,
+    return render("rewards/terms.html", block="terms" if request.method == "GET" else None, status=status, organisation=org,
                   own_terms=terms.terms_of(org.id), rate_form=rate_form, plan_form=plan_form,
                   revoke_form=RevokeTermForm(formdata=None) if manager else None,
                   approve_form=ApproveTermForm(formdata=None) if manager else None)
