@@ -156,7 +156,7 @@ class PlanTermForm(_TermForm):
     target = MoneyField(_l("Quarterly target of won revenue, ₽"),
                         validators=[InputRequired(message=_l("Enter the quarterly target."))], minimum=1)
     bonus = MoneyField(_l("Bonus when reached, ₽"), validators=[Optional()], minimum=1)
-    bonus_percent = PercentField(_l("or bonus as % of the quarter's revenue"), validators=[Optional()])
+    bonus_percent = PercentField(_l("or the bonus as a percentage of the quarter's revenue"), validators=[Optional()])
 
     def validate_bonus_percent(self, field):
         if field.data is not None and field.data <= 0:
@@ -173,7 +173,7 @@ class PlanTermForm(_TermForm):
 
 
 class RevokeTermForm(HubForm):
-    reason = StringField(_l("Reason for revoking"),
+    reason = StringField(_l("Reason for revoking the term"),
                          validators=[DataRequired(message=_l("Give the reason for revoking the term.")),
                                      Length(max=1000)])
 

@@ -405,6 +405,6 @@ def applied(line: CommissionLine, term: Term | None, tier_name: str) -> str:
 
 
 def status_label(status: str) -> str:
-    return {TERM_PENDING: _("waiting for a second approval"), TERM_ACTIVE: _("active"),
-            TERM_REVOKED: _("revoked")}.get(status, status)
+    return {TERM_PENDING: _("waiting for a second approval"), TERM_ACTIVE: _("in force"),
+            TERM_REVOKED: _("no longer in force (revoked)")}.get(status, status)
 
