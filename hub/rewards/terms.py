@@ -321,10 +321,10 @@ def evaluate_plan(plan: Term, year: int, quarter: int, now: datetime) -> bool:
     """Write (or follow, while owed) the plan's bonus line for a quarter when its target is reached.
     True when a line was written or changed.
 
-    Race: the won deal's listener raises the quarter's aggregate row (services.bump_stats, an
-    upsert) before it gets here; on PostgreSQL a second delivery waits on that row until the first
-    commits, and then this statement sees the first's won deal. The unique source key keeps one
-    line whatever happens."""
+    Race: the won deal's listener locks the organisation's row before it records the win
+    (listeners.record_win); on PostgreSQL a second delivery waits there until the first commits,
+    and then this statement sees the first's won deal. The unique source key keeps one line
+    whatever happens."""
     if plan.status != TERM_ACTIVE or plan.kind != TERM_PLAN:
         return False
     revenue = plan_revenue(plan, year, quarter)

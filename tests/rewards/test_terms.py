@@ -17,6 +17,14 @@ from .conftest import NOW, win
 Q2 = (date(2026, 4, 1), date(2026, 6, 30))
 
 
+@pytest.fixture(autouse=True)
+def _english(app):
+    """The services' messages read in English here (the program's default language is Russian)."""
+    from flask_babel import force_locale
+    with force_locale("en"):
+        yield
+
+
 def lines(org_id, rule=None):
     query = select(CommissionLine).where(CommissionLine.organisation_id == org_id).order_by(CommissionLine.id)
     if rule:
