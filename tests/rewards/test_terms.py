@@ -304,3 +304,31 @@ def test_partners_cannot_grant_approve_or_revoke(world):
 ])
 def test_parse_percent(text, expected):
     assert terms.parse_percent(text) == expected
+
+
+# --- the rules section --------------------------------------------------------------------------
+
+def test_individual_terms_section_is_optional_and_validated(tmp_path):
+    from pathlib import Path
+
+    import yaml
+
+    from hub.program.rules import RulesError, load
+    shipped = Path(__file__).resolve().parents[2] / "content" / "program.yml"
+    data = yaml.safe_load(shipped.read_text(encoding="utf-8"))
+    assert load(shipped).individual_terms.second_approval_bonus_kopecks == 500_000_00
+    path = tmp_path / "program.yml"
+    data["individual_terms"] = {"second_approval_rate_points": "2.5", "second_approval_bonus_rub": 100_000}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    section = load(path).individual_terms
+    assert (section.second_approval_rate_points, section.second_approval_bonus_kopecks,
+            section.second_approval_bonus_percent) == (Decimal("2.5"), 100_000_00, Decimal(5))
+    data.pop("individual_terms")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert load(path).individual_terms.second_approval_rate_points == Decimal(5)
+    for bad in ({"second_approval_rate_points": -1}, {"second_approval_bonus_percent": 101},
+                {"second_approval_bonus_rub": "lots"}, {"unknown": 1}):
+        data["individual_terms"] = bad
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        with pytest.raises(RulesError, match="individual_terms"):
+            load(path)
