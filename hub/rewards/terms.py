@@ -25,7 +25,8 @@ from babel.numbers import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from ..accounts.models import PARTNER, Organisation
+from ..accounts.models import PARTNER, PARTNER_ADMIN, VENDOR_ROLES, Organisation, User
+from ..core import notifications
 from ..core.services import audit
 from ..database import utcnow
 from ..extensions import db
@@ -202,9 +203,29 @@ def _grant(term: Term, needs_second: bool, actor, now: datetime, **details) -> T
           bonus_kopecks=term.bonus_kopecks, bonus_percent=_str(term.bonus_percent),
           valid_from=term.valid_from.isoformat(), valid_to=term.valid_to.isoformat(), reason=term.reason,
           status=term.status, **details)
-    if term.status == TERM_ACTIVE and term.kind == TERM_PLAN:
-        evaluate_plans(term.organisation_id, program_date(now), now)
+    if term.status == TERM_ACTIVE:
+        _applies(term, now)
+    else:
+        _awaiting(term, actor, now)
     return term
+
+
+def _applies(term: Term, now: datetime) -> None:
+    """An active term: the plan's current quarter is checked, the organisation's admins are told."""
+    if term.kind == TERM_PLAN:
+        evaluate_plans(term.organisation_id, program_date(now), now)
+    admins = db.session.scalars(select(User).where(User.organisation_id == term.organisation_id,
+                                                   User.role == PARTNER_ADMIN, User.is_active_user)).all()
+    notifications.send(admins, "rewards.term_applies", obj=term, link_endpoint="rewards.terms_page",
+                       link_values={"org_id": term.organisation_id}, now=now)
+
+
+def _awaiting(term: Term, granter, now: datetime) -> None:
+    org = db.session.get(Organisation, term.organisation_id)
+    managers = db.session.scalars(select(User).where(User.role.in_(VENDOR_ROLES), User.id != granter.id,
+                                                     User.is_active_user)).all()
+    notifications.send(managers, "rewards.term_awaiting", obj=term, params={"org": org.name},
+                       link_endpoint="rewards.terms_page", link_values={"org_id": term.organisation_id}, now=now)
 
 
 def _str(value) -> str | None:
@@ -236,8 +257,7 @@ def approve(org_id: int, term_id: int, actor, now: datetime | None = None) -> Te
         raise TermError(_("This term is no longer waiting for an approval."))
     db.session.refresh(term)
     audit("reward_term", term.id, "approved", actor=actor, organisation_id=org_id)
-    if term.kind == TERM_PLAN:
-        evaluate_plans(org_id, program_date(now), now)
+    _applies(term, now)
     return term
 
 

@@ -276,3 +276,21 @@ def test_terms_page_and_statement_queries_are_bounded(client, login, world, coun
     assert terms_page.count <= 10
     assert db.session.scalar(select(func.count()).select_from(CommissionLine)
                              .where(CommissionLine.term_id.is_not(None))) == 16
+
+
+def test_who_is_told_and_mail_links_from_the_base_url(app, client, login, world):
+    from hub.core.models import Notification, OutboxMessage
+    login(world.manager)
+    client.post(url("rewards.grant_rate", org_id=world.org_a.id), data=rate_form(**{"rate-percent": "40"}))
+    term = db.session.scalars(select(Term)).one()
+    notes = list(db.session.scalars(select(Notification)))
+    assert [(n.user_id, n.type) for n in notes] == [(world.admin.id, "rewards.term_awaiting")]  # not the granter
+    login(world.admin)
+    client.post(url("rewards.approve_term", org_id=world.org_a.id, term_id=term.id))
+    told = {n.user_id for n in db.session.scalars(select(Notification).where(Notification.type == "rewards.term_applies"))}
+    assert told == {world.a_admin.id}  # not the member, not another organisation
+    mails = [m for m in db.session.scalars(select(OutboxMessage)) if m.recipient == world.a_admin.email]
+    base = app.config["HUB_BASE_URL"].rstrip("/")
+    assert len(mails) == 1 and f"{base}/rewards/organisations/{world.org_a.id}/terms" in mails[0].body
+    login(world.a_admin)
+    assert "Your organisation has new individual commission terms" in client.get(url("core.inbox")).get_data(as_text=True)
