@@ -27,8 +27,9 @@ from ..database import utcnow
 from ..extensions import db
 from ..program import commission as arithmetic
 from ..program import rules as program_rules
-from .models import (APPROVED, LINE_STATUSES, OWED, PAID, RULE_COMMISSION, RULE_RETRO, RULE_SPIFF,
-                     CommissionLine, PeriodStat, WonDeal)
+from . import terms
+from .models import (APPROVED, LINE_STATUSES, OWED, PAID, RULE_COMMISSION, RULE_PLAN, RULE_RETRO, RULE_SPIFF,
+                     CommissionLine, PeriodStat, Term, WonDeal)
 from ..upsert import dialect_insert
 from .services import insert_many_ignore, program_date, quarter_bounds
 from .tiers import TierHistory
@@ -62,28 +63,39 @@ def lines_for_won_deal(deal_id: int, organisation_id: int, product: str, amount:
     if won is None:
         raise LookupError(f"deal {deal_id} is not recorded as won")
     tier = TierHistory([organisation_id]).on_won_date(organisation_id, won.closed_on, won.recorded_at)
-    rows = _line_rows(won.deal_id, won.organisation_id, won.product, won.amount_kopecks, tier, now or utcnow())
+    term = terms.rate_term_for(terms.rate_terms([won.organisation_id]), won.organisation_id, won.product,
+                               won.closed_on)
+    rows = _line_rows(won.deal_id, won.organisation_id, won.product, won.amount_kopecks, tier, now or utcnow(),
+                      term=term)
     inserted = _insert_lines(rows)
     return [row["rule"] for row in rows if row["source_key"] in inserted]
 
 
 def _line_rows(deal_id: int, org_id: int, product: str, amount: int, tier: str, now: datetime,
-               spiff: bool = True) -> list[dict]:
-    """The lines a won deal brings, as rows; which of them are new is the database's call."""
+               spiff: bool = True, term=None) -> list[dict]:
+    """The lines a won deal brings, as rows; which of them are new is the database's call.
+    `term`: the organisation's active individual rate for the product on the won date (R5), which
+    replaces the tier's rate; the line still records the tier held."""
     rules = program_rules.current()
     rows = []
-    if rules.product(product) is not None and rules.tier(tier) is not None:
+    if term is not None and rules.product(product) is not None:
+        percent = term.percent
+        rows.append(dict(organisation_id=org_id, deal_id=deal_id, rule=RULE_COMMISSION,
+                         source_key=f"commission:deal:{deal_id}", tier=tier, product=product, period=None,
+                         base_kopecks=amount, percent=percent, amount_kopecks=percent_of(amount, percent),
+                         status=OWED, created_at=now, term_id=term.id))
+    elif rules.product(product) is not None and rules.tier(tier) is not None:
         line = arithmetic.commission(rules, product, tier, amount)
         rows.append(dict(organisation_id=org_id, deal_id=deal_id, rule=RULE_COMMISSION,
                          source_key=f"commission:deal:{deal_id}", tier=tier, product=product, period=None,
                          base_kopecks=amount, percent=line.percent, amount_kopecks=line.amount_kopecks,
-                         status=OWED, created_at=now))
+                         status=OWED, created_at=now, term_id=None))
     # One SPIFF per organisation: the key names the organisation, not the deal, so two first
     # deals won at the same moment cannot both carry one.
     if spiff and rules.spiff_first_deal_kopecks:
         rows.append(dict(organisation_id=org_id, deal_id=deal_id, rule=RULE_SPIFF, source_key=f"spiff:org:{org_id}",
                          tier=tier, product=product, period=None, base_kopecks=0, percent=None,
-                         amount_kopecks=rules.spiff_first_deal_kopecks, status=OWED, created_at=now))
+                         amount_kopecks=rules.spiff_first_deal_kopecks, status=OWED, created_at=now, term_id=None))
     return rows
 
 
@@ -126,10 +138,12 @@ def repair(now: datetime | None = None) -> list[Written]:
                WonDeal.closed_on, WonDeal.recorded_at)
         .where(missing).order_by(WonDeal.closed_on, WonDeal.recorded_at, WonDeal.id)).all()
     history = TierHistory([win.organisation_id for win in wins])
+    own_rates = terms.rate_terms([win.organisation_id for win in wins])
     rows, spiff_offered = [], set()
     for deal_id, org_id, product, amount, closed_on, recorded_at in wins:
         tier = history.on_won_date(org_id, closed_on, recorded_at)
-        rows += _line_rows(deal_id, org_id, product, amount, tier, now, spiff=org_id not in spiff_offered)
+        rows += _line_rows(deal_id, org_id, product, amount, tier, now, spiff=org_id not in spiff_offered,
+                           term=terms.rate_term_for(own_rates, org_id, product, closed_on))
         spiff_offered.add(org_id)
     inserted = _insert_lines(rows)
     return [Written(row["deal_id"], row["organisation_id"], row["rule"], row["tier"], row["amount_kopecks"])
@@ -206,6 +220,11 @@ class Statement:
     lines: list[CommissionLine]
     totals: dict[str, int]
     won_on: dict[int, date]  # line id -> the won date of its deal (deal lines only)
+    terms: dict[int, Term]   # term id -> the individual term a line was priced by (R5)
+
+    def applied(self, line: CommissionLine) -> str:
+        """Which term priced the line (the statement's "Term applied" column)."""
+        return terms.applied(line, self.terms.get(line.term_id), tier_name(line) if line.tier else "")
 
     @property
     def total(self) -> int:
@@ -222,15 +241,18 @@ def totals_for(organisation_id: int) -> dict[str, int]:
 
 
 def statement(organisation: Organisation, status: str | None = None) -> Statement:
-    """The organisation's lines, newest first, each with its deal's won date (two queries)."""
+    """The organisation's lines, newest first, each with its deal's won date and the individual
+    term that priced it (three queries)."""
     query = (select(CommissionLine, WonDeal.closed_on)
              .outerjoin(WonDeal, WonDeal.deal_id == CommissionLine.deal_id)
              .where(CommissionLine.organisation_id == organisation.id))
     if status in LINE_STATUSES:
         query = query.where(CommissionLine.status == status)
     rows = db.session.execute(query.order_by(CommissionLine.created_at.desc(), CommissionLine.id.desc())).all()
+    term_ids = {line.term_id for line, _won in rows if line.term_id is not None}
+    used = {t.id: t for t in db.session.scalars(select(Term).where(Term.id.in_(term_ids)))} if term_ids else {}
     return Statement(organisation, [line for line, _won in rows], totals_for(organisation.id),
-                     {line.id: won for line, won in rows if won is not None})
+                     {line.id: won for line, won in rows if won is not None}, used)
 
 
 def _names(line: CommissionLine) -> tuple[str, str]:
@@ -248,17 +270,27 @@ def rule_name(line: CommissionLine) -> str:
         return _("Commission on %(product)s", product=product)
     if line.rule == RULE_SPIFF:
         return _("SPIFF for the organisation's first won deal")
+    if line.rule == RULE_PLAN:
+        return _("Bonus for the quarterly plan reached in %(period)s", period=line.period)
     return _("Retro-bonus on the won revenue of %(period)s", period=line.period)
 
 
 def rule_label(line: CommissionLine) -> str:
     """The whole rule in one sentence (CSV description, audit)."""
     product, tier = _names(line)
+    if line.rule == RULE_COMMISSION and line.term_id is not None:
+        return _("Commission %(percent)s %% on %(product)s at the organisation's individual rate",
+                 percent=_percent(line.percent), product=product)
     if line.rule == RULE_COMMISSION:
         return _("Commission %(percent)s %% on %(product)s at tier %(tier)s",
                  percent=_percent(line.percent), product=product, tier=tier)
     if line.rule == RULE_SPIFF:
         return _("SPIFF for the organisation's first won deal")
+    if line.rule == RULE_PLAN:
+        if line.percent is not None:
+            return _("Bonus %(percent)s %% of the won revenue of %(period)s: the quarterly plan reached",
+                     percent=_percent(line.percent), period=line.period)
+        return _("Bonus for the quarterly plan reached in %(period)s", period=line.period)
     return _("Retro-bonus %(percent)s %% on the won revenue of %(period)s",
              percent=_percent(line.percent), period=line.period)
 

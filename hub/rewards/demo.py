@@ -13,6 +13,7 @@ from ..core.cli import DemoContext, demo_step
 from ..core.services import audit
 from ..database import utcnow
 from ..extensions import db
+from ..program import rules as program_rules
 from ..program.rules import TIER_ORDER
 from .jobs import full_evaluation
 from .models import APPROVED, OWED, PAID, CommissionLine, TierChange, TierState
@@ -73,3 +74,37 @@ def demo_rewards(ctx: DemoContext) -> dict[str, int] | None:
                 counts["lines paid"] += 1
     counts.update(report)
     return counts
+
+
+@demo_step("rewards.terms", order=90)
+def demo_terms(ctx: DemoContext) -> dict[str, int] | None:
+    """R5 for the Gold demo partner: an individual CRM rate within the threshold (active), a BI rate
+    over it waiting for a second manager, and a quarterly plan for this quarter and the next three
+    with a fixed bonus. Terms apply to deals won from now on; the demo's older lines keep the tier's
+    rate (a term never rewrites a line)."""
+    from ..accounts.demo import GOLD_DEMO
+    from . import terms
+    from .models import Term
+    from .services import quarter_bounds, quarter_of
+    if db.session.scalar(select(Term.id).limit(1)) is not None:
+        return None
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == GOLD_DEMO))
+    manager = db.session.scalar(select(User).where(User.role == MANAGER).order_by(User.id).limit(1))
+    if org is None or manager is None:
+        return {}
+    first, _last = quarter_bounds(ctx.today.year, quarter_of(ctx.today))
+    year_end = quarter_bounds(ctx.today.year + 1, quarter_of(ctx.today))[0] - timedelta(days=1)
+    rules = program_rules.current()
+    crm = rules.rate("crm", org.tier) + 3 if rules.product("crm") and rules.tier(org.tier) else None
+    made = 0
+    if crm is not None:
+        terms.grant_rate(org.id, "crm", crm, first, year_end, "Ключевой партнёр: стратегическое соглашение на год",
+                         manager, now=ctx.now)
+        made += 1
+    if rules.product("bi") and rules.tier(org.tier):
+        terms.grant_rate(org.id, "bi", rules.rate("bi", org.tier) + 10, first, year_end,
+                         "Запуск BI-направления: пилот с тремя заказчиками", manager, now=ctx.now)
+        made += 1
+    terms.grant_plan(org.id, 5_000_000_00, 300_000_00, None, first, year_end,
+                     "Квартальный план по соглашению о ключевом партнёрстве", manager, now=ctx.now)
+    return {"individual terms": made + 1}

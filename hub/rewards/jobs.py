@@ -184,3 +184,14 @@ def rewards_tick(echo) -> None:
         report = incremental_evaluation(commit=db.session.commit)
         db.session.commit()
     echo(", ".join(f"{k}: {v}" for k, v in report.items()))
+
+
+@tick_job("rewards.plans")
+def plans_tick(echo) -> None:
+    """R5 at a quarter's end: the bonus of every individual plan reached in the last closed
+    quarters that no won-deal delivery wrote yet (idempotent: one line per plan and quarter)."""
+    from . import terms
+    with write_intent():
+        written = terms.evaluate_closed_quarters()
+        db.session.commit()
+    echo(f"plan bonus lines: {written}")

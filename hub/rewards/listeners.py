@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from sqlalchemy import select
+
 from .. import signals
+from ..accounts.models import Organisation
+from ..extensions import db
 from ..database import utcnow
-from . import badges, commissions, tiers
+from . import badges, commissions, terms, tiers
 from .models import ACCEPTED_ANSWER, CERTIFICATE_EARNED, DEAL_APPROVED, DEAL_WON, EVENT_ATTENDED
 from .services import Credit, credit, program_date, program_zone, record_won_deal
 
@@ -35,12 +39,19 @@ def on_deal_approved(event: signals.Event) -> None:
 
 def record_win(deal_id: int, org_id: int, user_id: int | None, product: str, amount: int, closed_on,
                now: datetime | None = None) -> bool:
-    """Everything a won deal brings, in the caller's transaction. True when it was new."""
+    """Everything a won deal brings, in the caller's transaction. True when it was new.
+
+    The organisation's row is locked first (PostgreSQL; SQLite serialises writers anyway): two wins
+    of one organisation delivered at once then queue here instead of deadlocking (the ledger's
+    foreign key takes a share lock on the row that tiers.evaluate later locks for update), and the
+    second sees the first's revenue when it checks the quarterly plan (R5)."""
     now = now or utcnow()
+    db.session.execute(select(Organisation.id).where(Organisation.id == org_id).with_for_update())
     credit(Credit(DEAL_WON, f"deal:{deal_id}", org_id, user_id), _day_time(closed_on))
     if not record_won_deal(deal_id, org_id, user_id, product, amount, closed_on, now):
         return False
     commissions.lines_for_won_deal(deal_id, org_id, product, amount, now)
+    terms.evaluate_plans(org_id, closed_on, now)  # R5: the quarterly plan's bonus, once reached
     tiers.evaluate([org_id], now)
     badges.evaluate(org_ids=[org_id], user_ids=[user_id] if user_id else [], now=now)
     return True

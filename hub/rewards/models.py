@@ -28,7 +28,8 @@ ACTIONS = (DEAL_APPROVED, DEAL_WON, CERTIFICATE_EARNED, EVENT_ATTENDED, ACCEPTED
 RULE_COMMISSION = "commission"
 RULE_SPIFF = "spiff"
 RULE_RETRO = "retro"
-RULES = (RULE_COMMISSION, RULE_SPIFF, RULE_RETRO)
+RULE_PLAN = "plan"  # R5: the bonus of an individual quarterly plan reached
+RULES = (RULE_COMMISSION, RULE_SPIFF, RULE_RETRO, RULE_PLAN)
 OWED = "owed"
 APPROVED = "approved"
 PAID = "paid"
@@ -105,6 +106,48 @@ class CommissionLine(db.Model):
     approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     paid_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     paid_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # R5: the individual term the line was priced by (a rate or a plan); None for the tier's rate.
+    term_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reward_term.id", ondelete="SET NULL"))
+
+
+# Individual terms (R5): kinds and statuses.
+TERM_RATE = "rate"
+TERM_PLAN = "plan"
+TERM_KINDS = (TERM_RATE, TERM_PLAN)
+TERM_PENDING = "pending"    # over the threshold: waits for a second, different manager
+TERM_ACTIVE = "active"
+TERM_REVOKED = "revoked"
+TERM_STATUSES = (TERM_PENDING, TERM_ACTIVE, TERM_REVOKED)
+
+
+class Term(db.Model):
+    """An organisation's own commission term (R5), granted by a manager: a rate for one product
+    (`percent`, instead of the tier's) or a quarterly plan (`target_kopecks` of won revenue per
+    quarter, with a bonus of `bonus_kopecks` or `bonus_percent` of that revenue), valid from
+    `valid_from` to `valid_to` inclusive (program-time won dates). Only an active term applies."""
+    __tablename__ = "reward_term"
+    __table_args__ = (Index("ix_reward_term_org_status", "organisation_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    product: Mapped[Optional[str]] = mapped_column(String(40))
+    percent: Mapped[Optional[Decimal]] = mapped_column(Numeric(7, 3))
+    target_kopecks: Mapped[Optional[int]] = mapped_column(BigInteger)
+    bonus_kopecks: Mapped[Optional[int]] = mapped_column(BigInteger)
+    bonus_percent: Mapped[Optional[Decimal]] = mapped_column(Numeric(7, 3))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default=TERM_PENDING)
+    needs_second_approval: Mapped[bool] = mapped_column(default=False)
+    granted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    approved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    revoke_reason: Mapped[Optional[str]] = mapped_column(Text)
 
 
 class TierState(db.Model):

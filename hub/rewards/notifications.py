@@ -1,4 +1,6 @@
-"""The notification types of rewards: tier changes, told to everyone in the organisation."""
+"""The notification types of rewards: tier changes, told to everyone in the organisation; individual
+terms (R5): told to the organisation's admins when they apply, and to the other managers when they
+wait for a second approval."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -27,3 +29,17 @@ notifications.register(
     audience=lambda user: user.is_partner,
     # Partner admins get it by e-mail unless they opt out; members may opt in.
     email_default=lambda user: user.role == PARTNER_ADMIN)
+
+notifications.register(
+    "rewards.term_applies", _l("Our organisation gets individual commission terms"),
+    text=_l("Your organisation has new individual commission terms: see them on the terms page."),
+    audience=lambda user: user.role == PARTNER_ADMIN, email_default=True)
+
+
+def _term_awaiting(note) -> str:
+    return _("Individual terms for %(org)s wait for a second manager's approval", org=note.params.get("org", ""))
+
+
+notifications.register(
+    "rewards.term_awaiting", _l("Individual terms wait for my approval"), render=_term_awaiting,
+    audience=lambda user: user.is_manager, email_default=True)

@@ -14,8 +14,9 @@ from ..program import rules as program_rules
 from ..forms import valid_id
 from ..web import choice_arg, redirect_to, render, roles_required
 from ..accounts.models import VENDOR_ROLES
-from . import badges, bp, commissions, leaderboards, panels, services, tiers
-from .forms import LeaderboardForm, LineActionForm, OverrideForm, metric_label, partner_type_label
+from . import badges, bp, commissions, leaderboards, panels, services, terms, tiers
+from .forms import (ApproveTermForm, LeaderboardForm, LineActionForm, OverrideForm, PlanTermForm, RateTermForm,
+                    RevokeTermForm, metric_label, partner_type_label)
 from .models import LINE_STATUSES, Badge
 
 
@@ -85,9 +86,11 @@ def _organisation(org_id: int) -> Organisation:
 @bp.route("/")
 def index():
     if current_user.is_manager:
-        return render("rewards/manager.html", overview=commissions.manager_overview())
+        return render("rewards/manager.html", overview=commissions.manager_overview(),
+                      pending_terms=terms.pending_approvals())
     return render("rewards/index.html", s=panels.summary(current_user),
-                  history=tiers.history(current_user.organisation_id, limit=5))
+                  history=tiers.history(current_user.organisation_id, limit=5),
+                  own_terms=terms.terms_of(current_user.organisation_id) if current_user.is_partner_admin else None)
 
 
 @bp.route("/leaderboard")
@@ -158,7 +161,8 @@ def statement(org_id: int):
     status = choice_arg("status", LINE_STATUSES)
     return render("rewards/statement.html", block="lines", organisation=org,
                   statement=commissions.statement(org, status or None), status_filter=status,
-                  action_form=LineActionForm() if current_user.is_manager else None)
+                  action_form=LineActionForm() if current_user.is_manager else None,
+                  own_terms=terms.terms_of(org.id))
 
 
 @bp.route("/organisations/<int:org_id>/statement.csv")
@@ -176,7 +180,7 @@ def line_action(org_id: int):
     if not form.validate_on_submit():
         flash(_("Unknown action."), "error")
         return render("rewards/statement.html", status=422, organisation=org, statement=commissions.statement(org),
-                      status_filter="", action_form=form)
+                      status_filter="", action_form=form, own_terms=terms.terms_of(org.id))
     with write_intent():
         try:
             commissions.set_status([valid_id(form.line_id.data)], form.action.data, current_user, org.id)
@@ -187,3 +191,133 @@ def line_action(org_id: int):
             db.session.commit()
             flash(_("Line approved.") if form.action.data == "approved" else _("Line marked paid."), "success")
     return redirect_to(url_for("rewards.statement", org_id=org.id))
+
+
+# --- individual terms (R5) ---------------------------------------------------------------------
+
+@bp.app_template_global("rewards_term_text")
+def _term_text(term) -> str:
+    return terms.describe(term)
+
+
+@bp.app_template_global("rewards_term_status")
+def _term_status(status: str) -> str:
+    return terms.status_label(status)
+
+
+@bp.route("/organisations/<int:org_id>/terms")
+def terms_page(org_id: int):
+    """The organisation's individual terms: its partner admins read them; managers grant, approve
+    and revoke. Another organisation's terms: 404; a partner member: 403 (as the statement)."""
+    org = _statement_org(org_id)
+    return _terms_page(org)
+
+
+def _terms_page(org, rate_form=None, plan_form=None, status=200):
+    manager = current_user.is_manager
+    if manager:
+        rate_form = rate_form or RateTermForm(formdata=None, prefix="rate")
+        plan_form = plan_form or PlanTermForm(formdata=None, prefix="plan")
+    return render("rewards/terms.html", block="terms" if request.method == "GET" else None, status=status, organisation=org,
+                  own_terms=terms.terms_of(org.id), rate_form=rate_form, plan_form=plan_form,
+                  revoke_form=RevokeTermForm(formdata=None) if manager else None,
+                  approve_form=ApproveTermForm(formdata=None) if manager else None)
+
+
+def _field_error(form, exc: "terms.TermError") -> None:
+    field = getattr(form, exc.field or "", None)
+    if field is None:
+        field = form.reason
+    field.errors = list(field.errors) + [str(exc)]
+
+
+@bp.route("/organisations/<int:org_id>/terms/rate", methods=["POST"])
+@roles_required(*VENDOR_ROLES)
+def grant_rate(org_id: int):
+    org = _organisation(org_id)
+    form = RateTermForm(prefix="rate")
+    if form.validate_on_submit():
+        with write_intent():
+            try:
+                term = terms.grant_rate(org.id, form.product.data, form.percent.data, form.valid_from.data,
+                                        form.valid_to.data, form.reason.data, current_user)
+            except terms.TermError as exc:
+                db.session.rollback()
+                _field_error(form, exc)
+            else:
+                db.session.commit()
+                _granted(term)
+                return redirect_to(url_for("rewards.terms_page", org_id=org.id))
+    return _terms_page(org, rate_form=form, status=422)
+
+
+@bp.route("/organisations/<int:org_id>/terms/plan", methods=["POST"])
+@roles_required(*VENDOR_ROLES)
+def grant_plan(org_id: int):
+    org = _organisation(org_id)
+    form = PlanTermForm(prefix="plan")
+    if form.validate_on_submit():
+        with write_intent():
+            try:
+                term = terms.grant_plan(org.id, form.target.data, form.bonus.data, form.bonus_percent.data,
+                                        form.valid_from.data, form.valid_to.data, form.reason.data, current_user)
+            except terms.TermError as exc:
+                db.session.rollback()
+                _field_error(form, exc)
+            else:
+                db.session.commit()
+                _granted(term)
+                return redirect_to(url_for("rewards.terms_page", org_id=org.id))
+    return _terms_page(org, plan_form=form, status=422)
+
+
+def _granted(term) -> None:
+    if term.status == "pending":
+        flash(_("The term is saved. It goes over the threshold: it applies once a second manager approves it."),
+              "info")
+    else:
+        flash(_("The term is granted and applies from now on."), "success")
+
+
+@bp.route("/organisations/<int:org_id>/terms/<int:term_id>/approve", methods=["POST"])
+@roles_required(*VENDOR_ROLES)
+def approve_term(org_id: int, term_id: int):
+    org = _organisation(org_id)
+    if terms.term_of(org.id, term_id) is None:
+        abort(404)
+    form = ApproveTermForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with write_intent():
+        try:
+            terms.approve(org.id, term_id, current_user)
+        except terms.TermError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _terms_page(org, status=409)
+        db.session.commit()
+    flash(_("The term is approved and applies from now on."), "success")
+    return redirect_to(url_for("rewards.terms_page", org_id=org.id))
+
+
+@bp.route("/organisations/<int:org_id>/terms/<int:term_id>/revoke", methods=["POST"])
+@roles_required(*VENDOR_ROLES)
+def revoke_term(org_id: int, term_id: int):
+    org = _organisation(org_id)
+    if terms.term_of(org.id, term_id) is None:
+        abort(404)
+    form = RevokeTermForm()
+    if not form.validate_on_submit():
+        for error in form.reason.errors:
+            flash(str(error), "error")
+        return _terms_page(org, status=422)
+    with write_intent():
+        try:
+            terms.revoke(org.id, term_id, current_user, form.reason.data)
+        except terms.TermError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _terms_page(org, status=409)
+        db.session.commit()
+    flash(_("The term is revoked: it no longer applies to new lines."), "success")
+    return redirect_to(url_for("rewards.terms_page", org_id=org.id))
