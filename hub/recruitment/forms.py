@@ -86,8 +86,8 @@ class ApplicationForm(HubForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         current = program_rules.current()
-        self.regions.choices = _choices((r.code, str(r.name)) for r in current.regions)
-        self.products.choices = _choices((p.code, str(p.name)) for p in current.products)
+        self.regions.choices = [(r.code, str(r.name)) for r in current.regions]
+        self.products.choices = [(p.code, str(p.name)) for p in current.products]
 
     def validate_inn(self, field):
         if not inn_numbers.is_valid(field.data):
@@ -114,7 +114,7 @@ class QualifyForm(HubForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         items = services.rules().checklist or CHECKLIST
-        self.checklist.choices = _choices((code, checklist_label(code)) for code in items)
+        self.checklist.choices = [(code, checklist_label(code)) for code in items]
 
 
 class ReasonForm(HubForm):

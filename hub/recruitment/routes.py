@@ -103,7 +103,7 @@ def answer(token: str):
 @roles_required(*VENDOR_ROLES)
 def queue():
     status = choice_arg("status", STATUSES, "submitted")
-    return render("recruitment/queue.html", block="applications", status=status, statuses=STATUSES,
+    return render("recruitment/queue.html", block="applications", current=status, statuses=STATUSES,
                   counts=services.counts(), applications=services.listing(status))
 
 
