@@ -1,8 +1,11 @@
 """Recruitment routes: parse -> form -> service -> render. The rules live in services.py."""
 from __future__ import annotations
 
+import os
+
 from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..accounts.models import VENDOR_ROLES
@@ -14,8 +17,8 @@ from .models import OPEN, STAGES, STATUSES
 
 
 def _apply_rate() -> str:
-    # Like /login: per address, from the settings (HUB_APPLY_RATE in the environment).
-    return current_app.config.get("APPLY_RATE_PER_ADDRESS", "10 per hour")
+    # Like /login: per client address. The setting APPLY_RATE_PER_ADDRESS (tests), else HUB_APPLY_RATE.
+    return current_app.config.get("APPLY_RATE_PER_ADDRESS") or os.environ.get("HUB_APPLY_RATE", "10 per hour")
 
 
 def _put(form, error: services.RecruitmentError) -> None:
@@ -53,11 +56,11 @@ def apply():
         if ref and services.referrer_for(ref) is not None:
             form.referrer.data = ref
         return render("recruitment/apply.html", block="apply_form", form=form)
-    if form.nickname.data:
-        # A bot filled the hidden field: answer as if all went well, keep nothing.
-        current_app.logger.info("recruitment: honeypot filled, application dropped")
-        return redirect_to(url_for("recruitment.thanks"))
     if form.validate():
+        if form.nickname.data:
+            # A bot filled the hidden field: answer as if all went well, keep nothing.
+            current_app.logger.info("recruitment: honeypot filled, application dropped")
+            return redirect_to(url_for("recruitment.thanks"))
         try:
             services.submit(form.values(), referrer=services.referrer_for(form.referrer.data),
                             locale=locale_code())
@@ -231,7 +234,7 @@ def import_targets():
         else:
             result = services.import_targets(current_user, data)
             if result.created:
-                flash(_("%(n)s targets imported.", n=result.created), "success")
+                flash(ngettext("%(num)s target imported.", "%(num)s targets imported.", result.created), "success")
                 return redirect_to(url_for("recruitment.targets"))
     return render("recruitment/targets.html", form=forms.TargetForm(formdata=None), import_form=form,
                   result=result, status=422, stage="", stages=STAGES, counts=services.stage_counts(),
@@ -241,8 +244,10 @@ def import_targets():
 @bp.route("/costs", methods=["GET", "POST"])
 @roles_required(*VENDOR_ROLES)
 def costs():
-    form = forms.CostForm(formdata=request.form if request.method == "POST" else None,
-                          data={"period": services.quarter_now()})
+    if request.method == "POST":
+        form = forms.CostForm()
+    else:
+        form = forms.CostForm(formdata=None, data={"period": services.quarter_now()})
     status = 200
     if request.method == "POST":
         if form.validate():
