@@ -96,6 +96,10 @@ class ApplicationForm(HubForm):
         if problem:
             raise ValidationError(problem)
 
+    def validate_website(self, field):
+        if field.data and not services.valid_website(field.data):
+            raise ValidationError(_l("Enter the address of the company's website, such as https://example.ru."))
+
     def validate_referrer(self, field):
         if field.data and services.referrer_for(field.data) is None:
             raise ValidationError(_l("No partner has this referral code. Check it, or leave the field empty."))

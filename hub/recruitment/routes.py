@@ -11,6 +11,7 @@ from flask_login import current_user
 from ..accounts.models import VENDOR_ROLES
 from ..extensions import limiter
 from ..i18n import locale_code
+from ..program import rules as program_rules
 from ..web import choice_arg, public, redirect_to, render, roles_required
 from . import bp, forms, services
 from .models import OPEN, STAGES, STATUSES
@@ -37,6 +38,12 @@ def _status(value: str) -> str:
 @bp.app_template_global("recruitment_stage")
 def _stage(value: str) -> str:
     return forms.stage_label(value)
+
+
+@bp.app_template_global("recruitment_product")
+def _product(code: str) -> str:
+    product = program_rules.current().product(code)
+    return str(product.name) if product else code
 
 
 @bp.app_template_global("recruitment_check")

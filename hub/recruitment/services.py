@@ -76,6 +76,18 @@ def domain_of(website: str | None) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+_HOST = re.compile(r"(?=.{1,253}$)(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}")
+
+
+def valid_website(website: str) -> bool:
+    """An http(s) address with a real host name (never javascript: or a bare word)."""
+    try:
+        parts = urlsplit(website.strip())
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(_HOST.fullmatch(parts.hostname or ""))
+
+
 def referrer_for(code: str | None) -> Organisation | None:
     """The partner organisation a referral code names (its slug, as in `?ref=<slug>`)."""
     code = (code or "").strip().lower()
@@ -120,6 +132,9 @@ def submit(values: dict, referrer: Organisation | None = None, locale: str | Non
     inn = inn_numbers.clean(values["inn"])
     if not inn_numbers.is_valid(inn):
         raise RecruitmentError(_("This is not a valid INN: 10 or 12 digits with a correct check digit."), "inn")
+    if values.get("website") and not valid_website(values["website"]):
+        raise RecruitmentError(_("Enter the address of the company's website, such as https://example.ru."),
+                               "website")
     domain = domain_of(values.get("website"))
     with write_intent():
         problem = duplicate_problem(inn)
@@ -311,8 +326,12 @@ def approve(manager: User, application_id: int, segment: str | None = None) -> A
         application.status, application.decided_at, application.open_inn = APPROVED, now, None
         application.decided_by_id, application.updated_at = manager.id, now
         regions = application.region_codes
-        org = accounts.create_organisation(manager, application.company, application.partner_type, segment,
-                                           regions[0] if regions else "", tier, application.inn)
+        try:
+            org = accounts.create_organisation(manager, application.company, application.partner_type, segment,
+                                               regions[0] if regions else "", tier, application.inn)
+        except Exception:
+            db.session.rollback()
+            raise
     with _writing():
         application = db.session.get(Application, application_id)
         application.organisation_id = org.id

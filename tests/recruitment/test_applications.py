@@ -69,6 +69,8 @@ def test_bad_input_saves_nothing(w, client):
         (form_data(referrer="nobody-knows"), "No partner has this referral code"),
         (form_data(company="x" * 300), "200"),
         (form_data(company="bad\x00byte"), ""),
+        (form_data(website="javascript://%0aalert(1)"), "address of the company"),
+        (form_data(website="not a site"), "address of the company"),
     ]
     for data, message in cases:
         response = client.post("/recruitment/apply", data=data)

@@ -143,3 +143,16 @@ def test_application_without_referrer_earns_nothing(w):
     _won(org)
     assert count(ReferralBonus) == 0
     assert db.session.scalar(select(Application)).referrer_id is None
+
+
+def test_demo_has_every_status_targets_and_two_quarters_of_costs(demo, client, login):
+    from sqlalchemy import func
+    statuses = dict(db.session.execute(select(Application.status, func.count()).group_by(Application.status)).all())
+    assert set(statuses) == {"submitted", "info_requested", "qualified", "approved", "declined"}
+    assert count(Target) == 20
+    assert len({t.stage for t in db.session.scalars(select(Target))}) == 6
+    assert len({c.period for c in db.session.scalars(select(Cost))}) == 2
+    manager = db.session.scalar(select(factories.User).where(factories.User.email == "manager@kvant.demo"))
+    login(manager)
+    for path in ("/recruitment/", "/recruitment/?status=approved", "/recruitment/targets", "/recruitment/costs"):
+        assert client.get(path).status_code == 200, path
