@@ -138,9 +138,11 @@ def show(application_id: int):
     return _show(_application_or_404(application_id))
 
 
-@bp.route("/applications/<int:application_id>/<any(qualify, ask, decline, approve):step>", methods=["POST"])
+@bp.route("/applications/<int:application_id>/<step>", methods=["POST"])
 @roles_required(*VENDOR_ROLES)
 def decide(application_id: int, step: str):
+    if step not in ("qualify", "ask", "decline", "approve"):
+        abort(404)
     application = _application_or_404(application_id)
     manager = current_user._get_current_object()
     if step == "qualify":
