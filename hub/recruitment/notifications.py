@@ -18,6 +18,8 @@ for key, text in (
                                 "answer within a few working days.")),
     ("recruitment.info_requested", _l("Your partner application for %(company)s needs more information: "
                                       "%(question)s. Answer through the link below.")),
+    ("recruitment.qualified", _l("Your partner application for %(company)s has passed the first review. A channel "
+                                 "manager will come back to you with the decision.")),
     ("recruitment.declined", _l("Your partner application for %(company)s is declined: %(reason)s")),
     ("recruitment.approved", _l("Your partner application for %(company)s is approved. An invitation to the "
                                 "Partner Hub follows in a separate e-mail.")),

@@ -225,6 +225,7 @@ def qualify(manager: User, application_id: int, checked: list[str]) -> Applicati
         application = _locked(application_id, "qualify")
         application.status, application.checklist = QUALIFIED, ",".join(items)
         _decided(application, "qualified", manager, now, checklist=items)
+        _tell_applicant(application, "recruitment.qualified")
     return application
 
 

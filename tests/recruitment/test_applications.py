@@ -242,9 +242,9 @@ def test_full_path_to_the_first_login(w, client, login):
     assert (invitation.email, invitation.organisation_id, invitation.role) == (
         "nadia@new-partner.example", org.id, "partner_admin")
     mails = mails_to("nadia@new-partner.example")
-    assert len(mails) == 3  # received, approved, the invitation
-    assert "approved" in mails[1].body
-    path = link_path(mails[2], "/invitations/accept/")
+    assert len(mails) == 4  # received, qualified, approved, the invitation
+    assert "first review" in mails[1].body and "approved" in mails[2].body
+    path = link_path(mails[3], "/invitations/accept/")
     client.post("/logout")
     response = client.post(path, data={"name": "Nadia New", "password": "a long password 1",
                                        "confirm": "a long password 1"})
