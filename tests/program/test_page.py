@@ -26,7 +26,7 @@ def test_public_without_login_with_value_proposition_and_call_to_action(client):
     assert "Up to 40 % of every licence, rising with your tier." in page  # a value point
     assert "Implementation and configuration" in page  # extra income
     assert "Our target: your first deal within 60 days of joining." in page  # TTFD
-    assert re.search(r'<a class="button" href="/login[^"]*">Become a partner</a>', page)
+    assert re.search(r'<a class="button" href="/recruitment/apply">Become a partner</a>', page)
 
 
 def test_tier_table_shows_thresholds_benefits_mdf_and_share(client):

@@ -1,0 +1,2 @@
+"""What other features may use of recruitment: its events and the read-only facts about applications."""
+from .events import application_decided, application_submitted, referral_bonus_earned  # noqa: F401
