@@ -98,6 +98,9 @@ def ask():
         form = forms.AskForm(formdata=None, spaces=spaces,
                              data={"category": wanted} if wanted in services.SPACE_OF else None)
         return render("community/qa/ask.html", form=form)
+    wanted = request.form.get("category")
+    if wanted in services.SPACE_OF and services.SPACE_OF[wanted] not in spaces:
+        abort(404)  # a space one may not read is not confirmed to exist
     form = forms.AskForm(spaces=spaces)
     if not form.validate():
         return render("community/qa/ask.html", form=form, status=422)

@@ -27,3 +27,28 @@ def reply(user, thread, body="Use the import template."):
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def badges_loaded(app):
+    from pathlib import Path
+
+    from hub.rewards.badges import read_badges, sync_badges
+    sync_badges(read_badges(Path(app.config["CONTENT_DIR"]) / "badges.yml", Path(app.static_folder)))
+    db.session.commit()
+
+
+def count(model, *where) -> int:
+    from sqlalchemy import func, select
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def notes(user, key=None) -> list:
+    from sqlalchemy import select
+
+    from hub.core.models import Notification
+    query = select(Notification).where(Notification.user_id == user.id)
+    if key:
+        query = query.where(Notification.type == key)
+    return list(db.session.scalars(query))
