@@ -263,7 +263,7 @@ def move(thread_id: int):
     _or_404(services.get_thread, current_user, thread_id)
     form = forms.MoveForm()
     if not form.validate():
-        flash(" ".join(form.category.errors), "error")
+        flash(" ".join(str(e) for e in form.category.errors), "error")
         return _thread_page(thread_id, status=422)
     result = _moderate(services.move, thread_id, thread_id, form.category.data)
     if not hasattr(result, "category"):
