@@ -65,6 +65,8 @@ def space(space: str):
     category = request.args.get("category") or None
     if category is not None and category not in services.CATEGORIES[space]:
         abort(404)
+    if request.args.get("unsolved") not in (None, "", "1"):
+        abort(404)
     unsolved = request.args.get("unsolved") == "1"
     page = _or_404(services.list_threads, current_user, space, category=category, page=page_number(),
                    unsolved=unsolved)
@@ -95,6 +97,8 @@ def ask():
     spaces = services.readable_spaces(current_user)
     if request.method == "GET":
         wanted = request.args.get("category")
+        if wanted and (wanted not in services.SPACE_OF or services.SPACE_OF[wanted] not in spaces):
+            abort(404)
         form = forms.AskForm(formdata=None, spaces=spaces,
                              data={"category": wanted} if wanted in services.SPACE_OF else None)
         return render("community/qa/ask.html", form=form)
@@ -202,6 +206,7 @@ def report(post_id: int):
     post, _thread = _or_404(services.get_post, current_user, post_id)
     form = forms.ReportForm()
     if not form.validate():
+        flash(" ".join(str(e) for e in form.reason.errors), "error")
         return _thread_page(post.thread_id, report_form=form, status=422)
     try:
         services.report(current_user, post_id, form.reason.data or "")

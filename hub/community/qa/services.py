@@ -96,7 +96,8 @@ def search_keys(user) -> tuple[str, ...]:
 def _thread_for(user, thread_id: int, lock: bool = False) -> QaThread:
     query = select(QaThread).where(QaThread.id == thread_id)
     if lock:
-        query = query.with_for_update()
+        # Re-read under the lock: the row may have been loaded (and changed by a racing request) before.
+        query = query.with_for_update().execution_options(populate_existing=True)
     thread = db.session.scalar(query)
     if thread is None or not can_read(user, thread.space) or (thread.hidden and not is_moderator(user)):
         raise NotFound(thread_id)

@@ -93,3 +93,10 @@ def test_lock_and_unlock(client, login, w, thread):
     client.post(url("qa.unlock", thread_id=thread.id))
     login(w.b_member)
     assert client.post(url("qa.reply", thread_id=thread.id), data={"body": "Thanks"}).status_code == 303
+
+
+def test_a_bad_report_reason_is_refused_with_a_message(client, login, w, thread):
+    login(w.b_member)
+    response = client.post(url("qa.report", post_id=thread.answer.id), data={"reason": "x" * 501})
+    assert response.status_code == 422 and "500" in text(response)
+    assert count(QaReport) == 0
