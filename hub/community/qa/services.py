@@ -286,8 +286,8 @@ def vote(user, post_id: int, now: datetime | None = None) -> QaPost:
         if post.user_id == user.id:
             raise QaError(_l("You cannot vote for your own reply."))
         added = db.session.execute(dialect_insert(QaVote).values(post_id=post.id, user_id=user.id, created_at=now)
-                                   .on_conflict_do_nothing()).rowcount
-        if not added:
+                                   .on_conflict_do_nothing().returning(QaVote.id)).scalar()
+        if added is None:
             db.session.rollback()
             raise QaError(_l("You have already voted for this reply."))
         db.session.execute(update(QaPost).where(QaPost.id == post.id).values(votes=QaPost.votes + 1))
@@ -350,8 +350,9 @@ def report(user, post_id: int, reason: str, now: datetime | None = None) -> QaRe
         if post.user_id == user.id:
             raise QaError(_l("You cannot report your own post."))
         added = db.session.execute(dialect_insert(QaReport).values(post_id=post.id, user_id=user.id, reason=reason,
-                                                                   created_at=now).on_conflict_do_nothing()).rowcount
-        if not added:
+                                                                   created_at=now).on_conflict_do_nothing()
+                                   .returning(QaReport.id)).scalar()
+        if added is None:
             db.session.rollback()
             raise QaError(_l("You have already reported this post; a manager will look at it."))
         db.session.commit()
@@ -441,9 +442,9 @@ def remind_unsolved(now: datetime | None = None) -> int:
             .order_by(QaThread.id).limit(1000)))
         for thread in candidates:
             added = db.session.execute(dialect_insert(QaReminder).values(thread_id=thread.id, sent_at=now)
-                                       .on_conflict_do_nothing()).rowcount
+                                       .on_conflict_do_nothing().returning(QaReminder.thread_id)).scalar()
             asker = thread.user
-            if not added or asker is None or not asker.is_active or not can_read(asker, thread.space):
+            if added is None or asker is None or not asker.is_active or not can_read(asker, thread.space):
                 continue
             notifications.send([asker], "qa.unsolved", obj=thread,
                                params={"thread": thread.title, "replies": thread.reply_count},
