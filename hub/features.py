@@ -15,11 +15,7 @@ import importlib
 from types import ModuleType
 
 FEATURES = ("core", "domain_events", "files", "accounts", "program", "deals", "academy", "library", "rewards",
-<<<<<<< HEAD
-            "community.events", "marketing.mdf", "community.nps", "community.care", "recruitment")
-=======
-            "community.events", "community.qa", "marketing.mdf")
->>>>>>> wp-qa
+            "community.events", "marketing.mdf", "community.nps", "community.care", "recruitment", "community.qa")
 
 
 def load() -> list[ModuleType]:
