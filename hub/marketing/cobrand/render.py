@@ -33,6 +33,7 @@ from .catalogue import ASSET_TYPES, Template
 log = logging.getLogger(__name__)
 
 LOGO_MAX_BYTES = 1024 * 1024  # as hub/accounts/profile.py LOGO
+_DATA_PREFIXES = ("data:image/png;base64,", "data:image/jpeg;base64,")
 _SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",)}
 
 
@@ -140,7 +141,8 @@ def _fetcher_class():
         def __init__(self, base: Path, data_urls=()):
             super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=1)
             self.base = base
-            self.data_urls = {url for url in data_urls if url}
+            # Only the logo made by logo_data_url: an image as base64, never any other URL.
+            self.data_urls = {url for url in data_urls if isinstance(url, str) and url.startswith(_DATA_PREFIXES)}
             self.refused: list[str] = []
             self.served: list[str] = []
 
