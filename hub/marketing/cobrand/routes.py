@@ -80,7 +80,7 @@ def show(slug: str):
     lang = form.language()
     if valid:
         preview = pieces.fragment(template, services.stamp_for(current_user, form.contacts()), lang)
-    response = render("marketing/cobrand/show.html", block="preview", status=status, template=template, form=form,
+    response = render("marketing/cobrand/show.html", block="preview", status=status, piece=template, form=form,
                       preview=preview, lang=lang, download_args=form.query() if valid else {},
                       has_logo=bool(current_user.organisation.logo_sha256))
     response.headers["Vary"] = "HX-Request"
@@ -93,7 +93,7 @@ def pdf(slug: str):
     template = _template_or_404(slug)
     form = _stamp_form()
     if request.args and not form.validate():
-        return render("marketing/cobrand/show.html", status=422, template=template, form=form, preview=None,
+        return render("marketing/cobrand/show.html", status=422, piece=template, form=form, preview=None,
                       lang=form.language(), download_args={}, has_logo=bool(current_user.organisation.logo_sha256))
     lang = form.language()
     data = services.download_pdf(current_user, template, form.contacts(), lang)
