@@ -41,13 +41,16 @@ def test_the_roles_are_the_accounts_roles():
 
 @pytest.mark.parametrize("who, links, groups", [
     (None, ["Program"], []),
-    ("a_member", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Marketing fund"], ["Sell", "Grow"]),
-    ("a_admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Marketing fund", "Team", "Commission statement",
+    ("a_member", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Marketing fund", "Co-branded material"],
+     ["Sell", "Grow"]),
+    ("a_admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Marketing fund", "Co-branded material", "Team", "Commission statement",
                  "Learning progress"], ["Sell", "Grow", "Manage"]),
     ("manager", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Approval queue", "Organisations",
-                 "Learning progress", "Library usage", "Event registrations", "MDF requests"], ["Sell", "Grow", "Manage"]),
+                 "Learning progress", "Library usage", "Event registrations", "MDF requests", "Co-branded requests"],
+     ["Sell", "Grow", "Manage"]),
     ("admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Approval queue", "Organisations",
-               "Learning progress", "Library usage", "Event registrations", "MDF requests", "Event deliveries"], ["Sell", "Grow", "Manage"]),
+               "Learning progress", "Library usage", "Event registrations", "MDF requests", "Co-branded requests",
+               "Event deliveries"], ["Sell", "Grow", "Manage"]),
 ])
 def test_each_role_gets_its_links_grouped(client, login, world, who, links, groups):
     if who:
