@@ -1,9 +1,15 @@
 """Co-branded material routes: parse -> form -> service -> render. The rules live in services.py."""
 from __future__ import annotations
 
-from flask import abort, flash, make_response, request, send_file, url_for
+import base64
+import hashlib
+import hmac
+import json
+
+from flask import abort, current_app, flash, make_response, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from ... import csvexport, files
 from ...accounts.models import PARTNER_ROLES, VENDOR_ROLES
@@ -53,6 +59,29 @@ def _stamp_form() -> forms.StampForm:
     return forms.StampForm(formdata=None, data={"lang": _lang(), **services.default_contacts(current_user)})
 
 
+# The download link carries the contacts the preview validated, signed: one opaque argument `s`
+# that nobody can alter (a changed or broken one gets a 400 page, never a PDF with unchecked text).
+def _sign(values: dict) -> str:
+    payload = base64.urlsafe_b64encode(json.dumps(values, ensure_ascii=False, sort_keys=True).encode()).decode()
+    return f"{payload}.{_mac(payload)}"
+
+
+def _mac(payload: str) -> str:
+    key = f"cobrand-stamp:{current_app.secret_key}".encode()
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _unsign(token: str) -> dict | None:
+    payload, _dot, mac = (token or "").rpartition(".")
+    if not payload or len(token) > 8000 or not hmac.compare_digest(mac, _mac(payload)):
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(payload.encode()))
+    except (ValueError, TypeError):
+        return None
+    return values if isinstance(values, dict) else None
+
+
 def _request_or_404(request_id: int):
     try:
         return services.get_request(current_user, request_id)
@@ -81,7 +110,7 @@ def show(slug: str):
     if valid:
         preview = pieces.fragment(template, services.stamp_for(current_user, form.contacts()), lang)
     response = render("marketing/cobrand/show.html", block="preview", status=status, piece=template, form=form,
-                      preview=preview, lang=lang, download_args=form.query() if valid else {},
+                      preview=preview, lang=lang, download_args={"s": _sign(form.query())} if valid else {},
                       has_logo=bool(current_user.organisation.logo_sha256))
     response.headers["Vary"] = "HX-Request"
     return response
@@ -91,10 +120,14 @@ def show(slug: str):
 @roles_required(*PARTNER_ROLES)
 def pdf(slug: str):
     template = _template_or_404(slug)
-    form = _stamp_form()
-    if request.args and not form.validate():
-        return render("marketing/cobrand/show.html", status=422, piece=template, form=form, preview=None,
-                      lang=form.language(), download_args={}, has_logo=bool(current_user.organisation.logo_sha256))
+    if request.args:
+        values = _unsign(request.args.get("s", ""))
+        form = forms.StampForm(formdata=MultiDict(values)) if values is not None else None
+        if form is None or not form.validate():
+            return render("core/error.html", status=400, code=400,
+                          message=_("This download link is not valid: open the preview again and download from there."))
+    else:
+        form = _stamp_form()
     lang = form.language()
     data = services.download_pdf(current_user, template, form.contacts(), lang)
     response = make_response(data)

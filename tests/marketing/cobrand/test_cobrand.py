@@ -3,6 +3,7 @@ download counted per organisation (one row per download), the managers' counts a
 requests from ask to delivery, and every unhappy path (other organisation: 404; bad input: a message
 next to the field, nothing saved, never a 500)."""
 import io
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -19,6 +20,14 @@ from hub.marketing.cobrand.public import downloads_of
 from .conftest import ORG_NAME, pdf_text, png, request_form, set_logo
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def download_link(client, slug, **args) -> str:
+    """The preview page's "Download PDF" link for these contacts (it carries them signed)."""
+    html = client.get(f"/cobrand/t/{slug}", query_string=args).get_data(as_text=True)
+    match = re.search(r'id="cobrand-download" href="([^"]+)"', html)
+    assert match, "no download link"
+    return match.group(1).replace("&amp;", "&")
 
 
 def count(model) -> int:
@@ -85,6 +94,24 @@ def test_bad_contacts_are_refused_next_to_the_field(client, login, w, field, val
     assert count(CobrandDownload) == 0
 
 
+def test_a_tampered_or_foreign_download_link_is_refused(client, login, w):
+    login(w.a_member)
+    link = download_link(client, "one-pager-crm", lang="en", phone="+7 900 000-00-00")
+    token = link.split("s=", 1)[1]
+    payload, mac = token.rsplit(".", 1)
+    import base64
+    import json
+    forged = base64.urlsafe_b64encode(json.dumps({"lang": "en", "person": "<b>x</b>" * 50}).encode()).decode()
+    for bad in (f"{forged}.{mac}", f"{payload}.{'0' * 32}", "-1", "9" * 40, payload, "", "a.b.c"):
+        response = client.get("/cobrand/t/one-pager-crm/pdf", query_string={"s": bad})
+        assert response.status_code == 400, bad
+        assert "This download link is not valid" in response.get_data(as_text=True)
+    assert client.get("/cobrand/t/one-pager-crm/pdf", query_string=[("s", token), ("s", token)]).status_code == 400
+    assert count(CobrandDownload) == 0
+    assert client.get(link).status_code == 200
+    assert count(CobrandDownload) == 1
+
+
 def test_unknown_template_is_404(client, login, w):
     login(w.a_member)
     for path in ("/cobrand/t/nope", "/cobrand/t/nope/pdf", "/cobrand/t/..%2F..%2Fetc/pdf"):
@@ -108,14 +135,17 @@ def test_assets_serve_styles_only_from_the_templates_folder(client, login, w):
 def test_download_is_a_pdf_counted_per_event(client, login, w):
     set_logo(w.org_a)
     login(w.a_member)
-    response = client.get("/cobrand/t/brochure-platform/pdf", query_string={"lang": "ru", "phone": "+7 900 000-00-00"})
+    link = download_link(client, "brochure-platform", lang="ru", phone="+7 900 000-00-00")
+    assert link.startswith("/cobrand/t/brochure-platform/pdf?s=")
+    response = client.get(link)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"%PDF-")
-    assert "Альфа Интеграция" in pdf_text(response.data)
-    client.get("/cobrand/t/brochure-platform/pdf")  # the same person again: a second download event
+    text = pdf_text(response.data)
+    assert "Альфа Интеграция" in text and "+7 900 000-00-00" in text
+    client.get("/cobrand/t/brochure-platform/pdf")  # the same person again (defaults): a second download event
     login(w.b_member)
-    client.get("/cobrand/t/email-banner-analytics/pdf", query_string={"lang": "en"})
+    client.get(download_link(client, "email-banner-analytics", lang="en"))
     rows = db.session.scalars(select(CobrandDownload).order_by(CobrandDownload.id)).all()
     assert [(r.organisation_id, r.template, r.language) for r in rows] == [
         (w.org_a.id, "brochure-platform", "ru"), (w.org_a.id, "brochure-platform", "en"),
