@@ -108,7 +108,7 @@ def _context(template: Template, stamp: Stamp, lang: str, asset) -> dict:
 def fragment(template: Template, stamp: Stamp, lang: str) -> Markup:
     """The piece as an HTML fragment for the preview in a hub page (assets linked through the hub)."""
     def asset(name: str) -> str:
-        return url_for("cobrand.asset", name=f"{template.slug}/{name}")
+        return url_for("cobrand.asset", folder=template.slug, name=name)
     source = _env().get_template(f"{template.slug}/template.html")
     return Markup(source.render(**_context(template, stamp, lang, asset)))
 

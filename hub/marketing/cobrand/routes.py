@@ -112,8 +112,7 @@ def show(slug: str):
     response = render("marketing/cobrand/show.html", block="preview", status=status, piece=template, form=form,
                       preview=preview, lang=lang, download_args={"s": _sign(form.query())} if valid else {},
                       has_logo=bool(current_user.organisation.logo_sha256))
-    response.headers["Vary"] = "HX-Request"
-    return response
+    return response  # Vary: HX-Request comes from hub/web.py for every response
 
 
 @bp.route("/t/<slug>/pdf")
@@ -139,10 +138,10 @@ def pdf(slug: str):
     return response
 
 
-@bp.route("/assets/<path:name>")
-def asset(name: str):
+@bp.route("/assets/<folder>/<name>")
+def asset(folder: str, name: str):
     """The templates' stylesheets and images for the preview (nothing else under content/cobrand/)."""
-    path = catalogue.asset_path(name)
+    path = catalogue.asset_path(f"{folder}/{name}")
     if path is None:
         abort(404)
     response = send_file(path, mimetype=ASSET_TYPES[path.suffix.lower()], max_age=3600)
