@@ -18,7 +18,7 @@ TOOLS_LOCK := requirements-tools.lock
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?= -n $(PYTEST_WORKERS)
 
-.PHONY: messages run test setup venv tools lock audit translations db content demo test-sqlite test-postgres system-test-deps bench bench-deps bench-pages clean
+.PHONY: messages run test setup venv tools lock audit translations db content demo test-sqlite test-postgres system-deps system-test-deps bench bench-deps bench-pages clean
 
 run: setup
 	@echo
@@ -47,7 +47,16 @@ $(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python $(TOOLS)/.installed
 	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes $(LOCK)
 	touch $@
 
-venv: $(VENV)/.installed
+venv: system-deps $(VENV)/.installed
+
+# What WeasyPrint (the co-branded PDFs, SPEC M2) loads at run time: Pango and HarfBuzz, and fonts
+# with Cyrillic that it embeds in every PDF; from Debian's packages, skipped when present.
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-liberation2
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || ! ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' \
+		|| ! command -v fc-list >/dev/null || ! fc-list 2>/dev/null | grep -qi 'DejaVuSans'; then \
+		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $(PDF_DEBS) >/dev/null; \
+	fi
 
 # After changing a pin in pyproject.toml (or requirements-tools.in): re-resolve both locks, with
 # hashes, for every platform, then commit them. This is the only step that chooses versions.
@@ -75,10 +84,12 @@ content: db
 demo: content
 	$(FLASK) demo
 
-# Debian's Chromium for the browser tests and PostgreSQL for the second run; skipped when present.
-system-test-deps:
-	@if ! command -v chromium >/dev/null || ! command -v pg_virtualenv >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq chromium postgresql >/dev/null; \
+# Debian's Chromium for the browser tests, PostgreSQL for the second run and poppler-utils (pdftotext,
+# pdffonts: the co-branded PDF tests read the text and fonts back); skipped when present.
+system-test-deps: system-deps
+	@if ! command -v chromium >/dev/null || ! command -v pg_virtualenv >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		|| ! command -v pdftotext >/dev/null || ! command -v pdffonts >/dev/null; then \
+		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq chromium postgresql poppler-utils >/dev/null; \
 	fi
 
 test: setup system-test-deps audit test-sqlite test-postgres
