@@ -15,7 +15,7 @@ import importlib
 from types import ModuleType
 
 FEATURES = ("core", "domain_events", "files", "accounts", "program", "deals", "academy", "library", "rewards",
-            "community.events", "marketing.mdf")
+            "community.events", "marketing.mdf", "marketing.leads")
 
 
 def load() -> list[ModuleType]:
