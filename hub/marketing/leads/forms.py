@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from ... import inn as inn_numbers
 from ...accounts import profile
 from ...deals import public as deals
-from ...forms import DateField, HubForm, MoneyField, deal_minimum_kopecks
+from ...forms import DateField, HubForm, MoneyField, deal_minimum_kopecks, valid_id
 from ...i18n import fmt_date
 from ...program import rules as program_rules
 from . import services
@@ -88,7 +88,7 @@ class OfferForm(HubForm):
         self.organisation_id.choices = _choices([(str(s.organisation.id), s.organisation.name) for s in suggestions])
 
     def validate_organisation_id(self, field):
-        if not (field.data or "").isdigit() or len(field.data) > 12:
+        if valid_id(field.data) is None:
             raise ValidationError(_l("Choose a partner."))
 
 
