@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from ...accounts.models import PARTNER, PARTNER_ROLES, VENDOR_ROLES, Organisation, User
 from ...core.cli import DemoContext, demo_step
+from ...core.models import AuditEntry, OutboxMessage
 from ...deals import public as deals
 from ...extensions import db
 from . import services
@@ -61,6 +62,7 @@ def demo(ctx: DemoContext) -> dict | None:
                                              notes="Демо"))
              for company, inn, contact, email, region, segment, product, source, _fate in PLAN]
     made = {"leads": len(leads), "offered": 0, "converted": 0, "referrals": 0}
+    mail_before = db.session.scalar(select(func.coalesce(func.max(OutboxMessage.id), 0)))
     for lead, plan in zip(leads, PLAN):
         fate = plan[-1]
         if fate == "pool":
@@ -80,9 +82,16 @@ def demo(ctx: DemoContext) -> dict | None:
             services.decline(person, lead.id, "Нет свободных специалистов в этом квартале")
         if fate == "converted":
             try:
-                services.convert(person, lead.id, product=lead.product, amount_kopecks=1_800_000_00,
-                                 expected_close_date=deals.program_today() + timedelta(days=60), inn=lead.inn)
+                done = services.convert(person, lead.id, product=lead.product, amount_kopecks=1_800_000_00,
+                                        expected_close_date=deals.program_today() + timedelta(days=60), inn=lead.inn)
                 made["converted"] += 1
+                # The demo's audit trail keeps the registration and its entry at one moment, as the
+                # deals demo writes them (the live service stamps the entry a few milliseconds later).
+                submitted_at = db.session.scalar(select(deals.Deal.submitted_at).where(deals.Deal.id == done.deal_id))
+                db.session.execute(update(AuditEntry).where(
+                    AuditEntry.object_type == "deal", AuditEntry.object_id == done.deal_id,
+                    AuditEntry.action == "submitted").values(created_at=submitted_at))
+                db.session.commit()
             except services.LeadError as exc:
                 ctx.echo(f"leads demo: the lead «{lead.company}» was not registered as a deal: {exc}")
     services.expire_offers(now=ctx.now)
@@ -103,4 +112,8 @@ def demo(ctx: DemoContext) -> dict | None:
         if status in ("won", "lost"):
             services.qualify(manager, referral.id, status, amount_kopecks=540_000_00 if status == "won" else None)
         made["referrals"] += 1
+    # The demo's people and addresses are made up: they hear about the demo in their inbox, never by
+    # e-mail (nothing is left in the outbox for a worker to send).
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > mail_before))
+    db.session.commit()
     return made

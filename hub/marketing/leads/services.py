@@ -442,6 +442,10 @@ def get_referral(user: User, referral_id: int) -> Referral:
     return referral
 
 
+# The status as the referral partner reads it in a notification (rendered later, in the reader's language).
+STATUS_TEXT = {NEW: {"en": "new", "ru": "новая"}, CONTACTED: {"en": "contacted", "ru": "связались"},
+               WON: {"en": "won: the customer bought", "ru": "выиграна: клиент купил"},
+               LOST: {"en": "lost", "ru": "проиграна"}}
 NEXT = {NEW: (CONTACTED, WON, LOST), CONTACTED: (WON, LOST), WON: (), LOST: ()}
 
 
@@ -480,7 +484,8 @@ def qualify(manager: User, referral_id: int, status: str, amount_kopecks: int | 
               amount_kopecks=amount_kopecks)
         notifications.send(_partners(referral.organisation_id), "leads.referral_status", obj=referral,
                            link_endpoint="leads.referrals", params={"company": referral.company,
-                                                                    "status": status}, now=now)
+                                                                    "status": notifications.Translated(STATUS_TEXT[status])},
+                           now=now)
     return referral
 
 
