@@ -20,10 +20,15 @@ def on_lead_received(event: signals.Event) -> None:
                              region=event.region, notes=notes[:services.LIMITS["notes"]],
                              source_key=f"event:{event.id}")
     except services.LeadError:
-        # A value the pool cannot take (an unknown region code): keep the enquiry, drop the code.
-        services.create_lead(source, company=event.company or "?", contact_name=event.contact_name or "?",
-                             contact_email=event.contact_email or None, notes=notes[:services.LIMITS["notes"]],
-                             source_key=f"event:{event.id}")
+        # A value the pool cannot take (an unknown region code, a malformed phone): keep the enquiry
+        # with the codes and malformed contact details dropped. If even that is refused, the delivery
+        # fails and waits at /admin/event-deliveries rather than losing the enquiry.
+        email = event.contact_email if services.EMAIL.match(event.contact_email or "") else None
+        phone = event.contact_phone if services.PHONE.match(event.contact_phone or "") else None
+        services.create_lead(source, company=event.company, contact_name=event.contact_name,
+                             contact_email=email, contact_phone=phone,
+                             notes=(notes + f"\n{event.contact_email or ''} {event.contact_phone or ''}").strip()
+                             [:services.LIMITS["notes"]], source_key=f"event:{event.id}")
 
 
 @signals.referral_won.listener("leads.referral_fee")

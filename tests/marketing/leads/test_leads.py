@@ -283,3 +283,14 @@ def test_pool_and_partner_pages_run_a_bounded_number_of_queries(w, client, login
     with count_queries() as many:
         client.get("/leads/")
     assert many.count == few.count
+
+
+def test_lead_received_with_an_unknown_region_keeps_the_enquiry(w):
+    from hub import signals
+    signals.lead_received.emit(source="web", organisation_id=None, company="Unknown Region LLC",
+                               contact_name="Olga", contact_email="olga@example.test", contact_phone="call me",
+                               region="atlantis", message=None, consent=True, received_at=utcnow())
+    db.session.commit()
+    lead = db.session.scalar(select(Lead))
+    assert (lead.company, lead.region, lead.contact_phone, lead.status) == ("Unknown Region LLC", None, None, POOL)
+    assert "call me" in lead.notes
