@@ -153,6 +153,11 @@ lead_received = EventType(
     contact_phone=str | None, region=str | None, message=str | None, consent=bool,
     received_at=datetime)
 
+referral_won = EventType(
+    "referral_won", "A referral partner's recommended customer bought (D10): a manager marked the "
+    "referral won with the amount; the referral fee is owed to the referring organisation.",
+    referral_id=int, organisation_id=int, amount_kopecks=int, won_at=datetime, actor_id=int | None)
+
 nps_answered = EventType(
     "nps_answered", "A partner person answered an NPS survey (C6): the relationship survey or a "
     "one-question survey after a deal decision, an MDF payment or an event.",

@@ -6,6 +6,9 @@ Read-only figures, each one query whatever the number of organisations:
   registrations (submitted -> approved or rejected), newest first (key-partner care's response time).
 - `figures(org_ids, today)`: per organisation, won revenue of the last 182 days and of the 182 days
   before, and the number of registrations of the last 90 days (key-partner health).
+
+And registering a deal for a partner with the live conflict check, exactly as the deal form runs them
+(leads: an accepted lead becomes a registration).
 """
 from __future__ import annotations
 
@@ -14,7 +17,10 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import case, func, select
 
 from ..extensions import db
-from .models import Deal, WON
+from .models import ACTIVE, WON, Deal  # noqa: F401
+from .services import (CheckResult, DealError, DealInput, DuplicateRegistration, NotPermitted,  # noqa: F401
+                       amount_problem, check_customer, expected_close_problem, expected_close_window,
+                       program_today, register_deal)
 
 HALF_YEAR_DAYS = 182
 ACTIVITY_DAYS = 90

@@ -1,0 +1,36 @@
+"""What leads hears (hub/signals.py): enquiries become pool leads; a won referral writes its fee.
+
+Both are idempotent by a unique key (the lead's `source_key`, the fee's `referral_id`): a replayed
+delivery adds nothing."""
+from __future__ import annotations
+
+from ... import signals
+from . import services
+
+
+@signals.lead_received.listener("leads.pool")
+def on_lead_received(event: signals.Event) -> None:
+    source = event.source if event.source in services.SOURCES else "other"
+    notes = event.message or ""
+    if event.consent is False:
+        notes = (notes + "\n(no consent to be contacted given)").strip()
+    try:
+        services.create_lead(source, company=event.company, contact_name=event.contact_name,
+                             contact_email=event.contact_email or None, contact_phone=event.contact_phone,
+                             region=event.region, notes=notes[:services.LIMITS["notes"]],
+                             source_key=f"event:{event.id}")
+    except services.LeadError:
+        # A value the pool cannot take (an unknown region code, a malformed phone): keep the enquiry
+        # with the codes and malformed contact details dropped. If even that is refused, the delivery
+        # fails and waits at /admin/event-deliveries rather than losing the enquiry.
+        email = event.contact_email if services.EMAIL.match(event.contact_email or "") else None
+        phone = event.contact_phone if services.PHONE.match(event.contact_phone or "") else None
+        services.create_lead(source, company=event.company, contact_name=event.contact_name,
+                             contact_email=email, contact_phone=phone,
+                             notes=(notes + f"\n{event.contact_email or ''} {event.contact_phone or ''}").strip()
+                             [:services.LIMITS["notes"]], source_key=f"event:{event.id}")
+
+
+@signals.referral_won.listener("leads.referral_fee")
+def on_referral_won(event: signals.Event) -> None:
+    services.record_fee(event.referral_id, event.organisation_id, event.amount_kopecks, event.occurred_at)
