@@ -41,13 +41,19 @@ def test_the_roles_are_the_accounts_roles():
 
 @pytest.mark.parametrize("who, links, groups", [
     (None, ["Program"], []),
-    ("a_member", ["Deals", "Leads", "Library", "Academy", "Program", "Rewards", "Events", "Marketing fund"], ["Sell", "Grow"]),
-    ("a_admin", ["Deals", "Leads", "Library", "Academy", "Program", "Rewards", "Events", "Marketing fund", "Team", "Commission statement",
-                 "Learning progress"], ["Sell", "Grow", "Manage"]),
-    ("manager", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Approval queue", "Organisations",
-                 "Learning progress", "Library usage", "Event registrations", "MDF requests", "Lead pool"], ["Sell", "Grow", "Manage"]),
-    ("admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Approval queue", "Organisations",
-               "Learning progress", "Library usage", "Event registrations", "MDF requests", "Lead pool", "Event deliveries"], ["Sell", "Grow", "Manage"]),
+    ("a_member", ["Deals", "Leads", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Marketing fund",
+                  "Co-branded material", "Partnership"], ["Sell", "Grow"]),
+    ("a_admin", ["Deals", "Leads", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Marketing fund",
+                 "Co-branded material", "Partnership", "Team", "Commission statement", "Learning progress"],
+     ["Sell", "Grow", "Manage"]),
+    ("manager", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Approval queue",
+                 "Organisations", "Learning progress", "Library usage", "Event registrations", "MDF requests",
+                 "Co-branded requests", "Lead pool", "Partner applications", "Key partners", "Partner NPS"],
+     ["Sell", "Grow", "Manage"]),
+    ("admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Approval queue",
+               "Organisations", "Learning progress", "Library usage", "Event registrations", "MDF requests",
+               "Co-branded requests", "Lead pool", "Partner applications", "Key partners", "Partner NPS",
+               "Event deliveries"], ["Sell", "Grow", "Manage"]),
 ])
 def test_each_role_gets_its_links_grouped(client, login, world, who, links, groups):
     if who:
