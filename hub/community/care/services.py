@@ -433,8 +433,13 @@ def health_of(orgs: list[Organisation], now: datetime | None = None) -> list[Hea
     deal_figures = deals.figures(ids, day)
     certified = facts.get("certified_people", ids, now, default={}) or {}
     attended = facts.get("events_attended", ids, now - timedelta(days=EVENTS_DAYS), default={}) or {}
-    # partner_nps: (org_ids) -> {org_id: NPS -100..100}; absent (no survey yet): not measured.
-    nps = (facts.get("partner_nps", ids, default={}) or {}) if facts.has("partner_nps") else None
+    # partner_nps (hub/community/nps/facts.py): {"overall": {...}, "organisations": {org_id: {"nps": Decimal
+    # -100..100 or None, ...}}}; an organisation without an answer yet: not measured.
+    nps = None
+    if facts.has("partner_nps"):
+        found = facts.get("partner_nps", ids, default={}) or {}
+        nps = {org_id: Fraction(row["nps"]) for org_id, row in (found.get("organisations") or {}).items()
+               if row.get("nps") is not None}
     items = item_counts(ids, day)
     targets = {"certifications": care.certified_target, "activity": care.deals_target, "events": care.events_target}
     out = []
