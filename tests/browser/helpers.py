@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import Page, expect
 
 from .. import factories
@@ -42,7 +43,10 @@ def follow_nav(page: Page, name: str) -> None:
     link = nav.get_by_role("link", name=name, exact=True)
     menu = nav.locator(".menu-button")
     if menu.is_visible():
-        menu.click()
+        try:  # without JavaScript a full header has reported the button visible yet refused the click
+            menu.click(timeout=3000)
+        except PlaywrightTimeoutError:
+            pass
     if not link.is_visible():
         exact = page.locator("a", has_text=re.compile(rf"^\s*{re.escape(name)}\s*$"))
         nav.locator("details", has=exact).locator("summary").click()

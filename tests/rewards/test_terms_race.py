@@ -3,6 +3,8 @@ own session and transaction, through the outbox) give exactly one plan-bonus lin
 quarter's whole revenue; on SQLite and PostgreSQL alike."""
 import threading
 from datetime import date
+
+from hub.rewards.services import program_date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -117,7 +119,8 @@ def test_racing_grants_of_overlapping_rates_save_one(app, world):
 
     from hub.rewards.models import Term
     from tests.helpers import url
-    today = date.today()
+    from hub.rewards.services import program_date
+    today = program_date()  # the program's day (Moscow), not the machine's: they differ near midnight
     data = {"rate-product": "crm", "rate-percent": "21", "rate-valid_from": today.isoformat(),
             "rate-valid_to": (today + timedelta(days=60)).isoformat(), "rate-reason": "Race"}
     codes = _post_at_once(app, [world.manager.id, world.admin.id] * 2,
@@ -133,7 +136,7 @@ def test_racing_second_approvals_approve_once(app, world):
     from tests import factories
     from tests.helpers import url
     other = factories.create_user(world.vendor, MANAGER, "manager2@example.test", name="Mikhail Manager")
-    term = terms.grant_rate(world.org_a.id, "crm", Decimal(40), date.today(), date.today(), "Big",
+    term = terms.grant_rate(world.org_a.id, "crm", Decimal(40), program_date(), program_date(), "Big",
                             world.manager)
     db.session.commit()
     term_id = term.id
