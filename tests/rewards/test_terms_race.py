@@ -12,6 +12,7 @@ from sqlalchemy import select
 from hub.extensions import db
 from hub.rewards import terms
 from hub.rewards.models import RULE_COMMISSION, RULE_PLAN, CommissionLine
+from tests.race import login_key, post_together, statuses
 
 from .conftest import NOW, deal_ns, won
 
@@ -76,42 +77,9 @@ def test_concurrent_wins_each_over_the_target_write_one_bonus(app, world):
 
 def _post_at_once(app, users, path, data):
     """Each user posts `data` to `path` at the same moment (its own client, session, transaction)."""
-    from hub.accounts import sessions
-    from hub.accounts.models import User
-    from tests.conftest import HubClient
-    keys = [sessions.open_session(db.session.get(User, user_id), remember=False) for user_id in users]
+    keys = [login_key(user_id) for user_id in users]
     db.session.commit()
-    db.session.remove()
-    app.test_client_class = HubClient
-    barrier = threading.Barrier(len(keys))
-    codes, errors, lock = [], [], threading.Lock()
-
-    def run(key):
-        try:
-            with app.app_context():
-                client = app.test_client()
-                client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-                with client.session_transaction() as session:
-                    session["_user_id"] = key
-                    session["_fresh"] = True
-                db.session.remove()
-                barrier.wait(timeout=60)
-                response = client.post(path, data=data)
-                with lock:
-                    codes.append(response.status_code)
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            with lock:
-                errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(key,)) for key in keys]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert not errors, errors
-    db.session.rollback()
-    return sorted(codes)
+    return statuses(post_together(app, [(key, path, data) for key in keys]))
 
 
 def test_racing_grants_of_overlapping_rates_save_one(app, world):

@@ -1,7 +1,6 @@
 """Once-only under a race, on SQLite and PostgreSQL: four people each send their vote twice at the
 same moment (8 threads through the app): 4 votes count, 4 are refused, the counter says 4. The asker
 accepting from several tabs at once sends one `answer_accepted`."""
-import threading
 
 from sqlalchemy import func, select
 
@@ -10,44 +9,14 @@ from hub.accounts.models import User
 from hub.community.qa.models import QaPost, QaVote
 from hub.extensions import db
 from tests import factories
-from tests.conftest import HubClient
 from tests.helpers import payloads
+from tests.race import post_together, statuses
 
 from .conftest import ask, reply
 
 
 def _race(app, keys, path):
-    db.session.remove()
-    app.test_client_class = HubClient
-    barrier = threading.Barrier(len(keys))
-    codes, errors, lock = [], [], threading.Lock()
-
-    def run(key):
-        try:
-            with app.app_context():
-                client = app.test_client()
-                client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-                with client.session_transaction() as session:
-                    session["_user_id"] = key
-                    session["_fresh"] = True
-                db.session.remove()
-                barrier.wait(timeout=60)
-                response = client.post(path)
-                with lock:
-                    codes.append(response.status_code)
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            with lock:
-                errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(key,)) for key in keys]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert not errors, errors
-    db.session.expire_all()
-    return sorted(codes)
+    return statuses(post_together(app, [(key, path, None) for key in keys]))
 
 
 def test_racing_votes_count_once_per_person(app, w):

@@ -1,7 +1,6 @@
 """Once only: two people of the partner (a double click, two admins) accept one lead and register it
 as a deal at the same moment, through the app, each its own request and session: one accepted step,
 one deal, and the lead links to it. On SQLite and PostgreSQL."""
-import threading
 
 from sqlalchemy import func, select
 
@@ -10,7 +9,7 @@ from hub.accounts.models import User
 from hub.deals.models import Deal
 from hub.extensions import db
 from hub.marketing.leads.models import CONVERTED, Lead, LeadStep
-from tests.conftest import HubClient
+from tests.race import post_together
 
 from .conftest import convert_data, offered
 
@@ -18,34 +17,7 @@ N = 4
 
 
 def _race(app, keys, path, data):
-    barrier = threading.Barrier(len(keys))
-    codes, errors, lock = [], [], threading.Lock()
-
-    def run(key):
-        try:
-            with app.app_context():
-                client = app.test_client()
-                client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-                with client.session_transaction() as session:
-                    session["_user_id"] = key
-                    session["_fresh"] = True
-                db.session.remove()
-                barrier.wait(timeout=60)
-                response = client.post(path, data=data)
-                with lock:
-                    codes.append(response.status_code)
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            with lock:
-                errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(key,)) for key in keys]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert not errors, errors
-    return codes
+    return [answer.status for answer in post_together(app, [(key, path, data) for key in keys])]
 
 
 def test_racing_accepts_and_registrations_make_one_deal(app, w):
@@ -54,7 +26,6 @@ def test_racing_accepts_and_registrations_make_one_deal(app, w):
     people = [w.a_admin.id, w.a_admin2.id, w.a_member.id, w.a_admin.id]
     keys = [sessions.open_session(db.session.get(User, p), remember=False) for p in people[:N]]
     db.session.remove()
-    app.test_client_class = HubClient
 
     codes = _race(app, keys, f"/leads/{lead_id}/accept", {})
     assert codes == [303] * N

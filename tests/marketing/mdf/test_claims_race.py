@@ -1,7 +1,6 @@
 """Once only: 6 managers' sessions approve the same claim at once -> one payable entry, one decision;
 then 6 mark it paid at once -> one paid entry, one release, one mdf_paid. On SQLite and PostgreSQL
 (the organisation-quarter account row is the lock; the entry keys are the backstop)."""
-import threading
 
 from sqlalchemy import func, select
 
@@ -10,8 +9,8 @@ from hub.accounts.models import User
 from hub.extensions import db
 from hub.marketing.mdf import services
 from hub.marketing.mdf.models import MdfClaim, MdfEntry
-from tests.conftest import HubClient
 from tests.helpers import events
+from tests.race import post_together, statuses
 
 from .conftest import approved
 from .test_claims import file
@@ -20,34 +19,7 @@ N = 6
 
 
 def _race(app, keys, path, data):
-    barrier = threading.Barrier(N)
-    codes, errors, lock = [], [], threading.Lock()
-
-    def run(n):
-        try:
-            with app.app_context():
-                client = app.test_client()
-                client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-                with client.session_transaction() as session:
-                    session["_user_id"] = keys[n % len(keys)]
-                    session["_fresh"] = True
-                db.session.remove()
-                barrier.wait(timeout=60)
-                response = client.post(path, data=data)
-                with lock:
-                    codes.append(response.status_code)
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            with lock:
-                errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(N)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert not errors, errors
-    return sorted(codes)
+    return statuses(post_together(app, [(keys[n % len(keys)], path, data) for n in range(N)]))
 
 
 def test_racing_claim_approvals_and_payments_happen_once(app, w):
@@ -56,7 +28,6 @@ def test_racing_claim_approvals_and_payments_happen_once(app, w):
     claim_id, request_id, org_id, quarter = c.id, r.id, w.org_a.id, r.quarter
     keys = [sessions.open_session(db.session.get(User, m), remember=False) for m in (w.manager.id, w.manager2.id)]
     db.session.remove()
-    app.test_client_class = HubClient
     assert _race(app, keys, f"/mdf/manage/claims/{claim_id}", {"decision": "approve"}) == [303] + [409] * (N - 1)
     db.session.expire_all()
     payable = select(func.count()).select_from(MdfEntry).where(MdfEntry.kind == "payable")
