@@ -12,7 +12,7 @@ from ...core.cli import DemoContext, demo_step
 from ...core.models import AuditEntry, OutboxMessage
 from ...deals import public as deals
 from ...extensions import db
-from . import services
+from . import referrals, services
 from .models import Lead
 
 # company, INN, contact, e-mail, region, segment (industry), product, source, what happens
@@ -104,13 +104,13 @@ def demo(ctx: DemoContext) -> dict | None:
         person = _first_partner(org.id)
         if person is None:
             continue
-        referral = services.submit_referral(person, dict(company=company, contact_name=contact,
+        referral = referrals.submit_referral(person, dict(company=company, contact_name=contact,
                                                          contact_phone=f"+7 900 000-00-{10 + n}",
                                                          need="Хотят автоматизировать учёт клиентов", consent=True))
         if status in ("contacted", "won", "lost"):
-            services.qualify(manager, referral.id, "contacted")
+            referrals.qualify(manager, referral.id, "contacted")
         if status in ("won", "lost"):
-            services.qualify(manager, referral.id, status, amount_kopecks=540_000_00 if status == "won" else None)
+            referrals.qualify(manager, referral.id, status, amount_kopecks=540_000_00 if status == "won" else None)
         made["referrals"] += 1
     # The demo's people and addresses are made up: they hear about the demo in their inbox, never by
     # e-mail (nothing is left in the outbox for a worker to send).

@@ -5,7 +5,7 @@ delivery adds nothing."""
 from __future__ import annotations
 
 from ... import signals
-from . import services
+from . import referrals, services
 
 
 @signals.lead_received.listener("leads.pool")
@@ -33,4 +33,4 @@ def on_lead_received(event: signals.Event) -> None:
 
 @signals.referral_won.listener("leads.referral_fee")
 def on_referral_won(event: signals.Event) -> None:
-    services.record_fee(event.referral_id, event.organisation_id, event.amount_kopecks, event.occurred_at)
+    referrals.record_fee(event.referral_id, event.organisation_id, event.amount_kopecks, event.occurred_at)

@@ -13,6 +13,7 @@ from ... import csvexport
 from ...extensions import db, htmx
 from ...web import redirect_to, render, roles_required
 from . import bp, forms, services
+from . import referrals as referral_rules  # the view below is called `referrals`
 from .models import ACCEPTED, OFFERED, POOL, ReferralFee
 
 
@@ -62,7 +63,7 @@ def _show(lead, status: int = 200, **forms_given):
 def index():
     org = current_user.organisation
     return render("marketing/leads/index.html", leads=services.partner_leads(org.id),
-                  referral_partner=services.is_referral_partner(current_user))
+                  referral_partner=referral_rules.is_referral_partner(current_user))
 
 
 @bp.route("/<int:lead_id>")
@@ -185,14 +186,14 @@ def offer(lead_id: int):
 @bp.route("/recommend", methods=["GET", "POST"])
 @roles_required(*PARTNER_ROLES)
 def recommend():
-    if not services.is_referral_partner(current_user):
+    if not referral_rules.is_referral_partner(current_user):
         abort(404)
     form = forms.ReferralForm()
     if form.is_submitted():
         if not form.validate():
             return render("marketing/leads/recommend.html", form=form, status=422)
         try:
-            services.submit_referral(current_user, form.values())
+            referral_rules.submit_referral(current_user, form.values())
         except services.NotFound:
             abort(404)
         except services.LeadError as exc:
@@ -208,16 +209,16 @@ def recommend():
 def referrals():
     """My referrals and the fees they earned (owed / paid): the referral partner's statement."""
     org_id = current_user.organisation_id
-    items = services.referrals_of(org_id)
+    items = referral_rules.referrals_of(org_id)
     return render("marketing/leads/referrals.html", referrals=items,
-                  fees=services.fees_by_referral([r.id for r in items]), totals=services.fee_totals(org_id),
-                  referral_partner=services.is_referral_partner(current_user))
+                  fees=referral_rules.fees_by_referral([r.id for r in items]), totals=referral_rules.fee_totals(org_id),
+                  referral_partner=referral_rules.is_referral_partner(current_user))
 
 
 @bp.route("/referrals/<int:referral_id>", methods=["GET", "POST"])
 def referral(referral_id: int):
     try:
-        item = services.get_referral(current_user, referral_id)
+        item = referral_rules.get_referral(current_user, referral_id)
     except services.NotFound:
         abort(404)
     form = forms.QualifyForm() if current_user.is_vendor else None
@@ -225,7 +226,7 @@ def referral(referral_id: int):
     if form is not None and form.is_submitted():
         if form.validate():
             try:
-                services.qualify(current_user, referral_id, form.status.data, form.amount.data, form.note.data or "")
+                referral_rules.qualify(current_user, referral_id, form.status.data, form.amount.data, form.note.data or "")
                 flash(_("The referral is updated."), "success")
                 return redirect_to(url_for("leads.referral", referral_id=referral_id))
             except services.NotFound:
@@ -236,8 +237,8 @@ def referral(referral_id: int):
         else:
             status = 422
         db.session.expire_all()
-        item = services.get_referral(current_user, referral_id)
-    fee = services.fees_by_referral([item.id]).get(item.id)
+        item = referral_rules.get_referral(current_user, referral_id)
+    fee = referral_rules.fees_by_referral([item.id]).get(item.id)
     return render("marketing/leads/referral.html", item=item, form=form, fee=fee, status=status,
                   pay_form=forms.AnswerForm(formdata=None))
 
@@ -245,9 +246,9 @@ def referral(referral_id: int):
 @bp.route("/referrals/manage")
 @roles_required(*VENDOR_ROLES)
 def referral_queue():
-    items = services.referrals_of()
+    items = referral_rules.referrals_of()
     return render("marketing/leads/referral_queue.html", referrals=items,
-                  fees=services.fees_by_referral([r.id for r in items]))
+                  fees=referral_rules.fees_by_referral([r.id for r in items]))
 
 
 @bp.route("/fees/<int:fee_id>/paid", methods=["POST"])
@@ -261,7 +262,7 @@ def fee_paid(fee_id: int):
         abort(404)
     referral_id = fee.referral_id
     try:
-        services.mark_fee_paid(current_user, fee_id)
+        referral_rules.mark_fee_paid(current_user, fee_id)
         flash(_("The fee is marked paid."), "success")
     except services.NotFound:
         abort(404)
@@ -274,13 +275,13 @@ def fee_paid(fee_id: int):
 @roles_required(*VENDOR_ROLES)
 def referral_report():
     """Referral partners' results, apart from the sales partners' deals (never in one column)."""
-    return render("marketing/leads/report.html", rows=services.referral_report())
+    return render("marketing/leads/report.html", rows=referral_rules.referral_report())
 
 
 @bp.route("/referrals/report.csv")
 @roles_required(*VENDOR_ROLES)
 def referral_report_csv():
-    return csvexport.response("referrals.csv", services.report_headers(), services.report_rows())
+    return csvexport.response("referrals.csv", referral_rules.report_headers(), referral_rules.report_rows())
 
 
 @bp.route("/manage")

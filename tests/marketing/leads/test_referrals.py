@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from hub.domain_events.models import EventDelivery
 from hub.extensions import db
-from hub.marketing.leads import services
+from hub.marketing.leads import referrals
 from hub.marketing.leads.models import CONTACTED, LOST, NEW, OWED, PAID, WON, Referral, ReferralFee
 from tests.helpers import events
 
@@ -43,15 +43,15 @@ def test_referral_partner_recommends_and_earns_the_fee(w, client, login):
     assert "27,000" in page.replace("\u00a0", " ").replace(" ", ",") or "27 000" in page.replace("\u00a0", " ")
     login(w.manager)
     assert client.post(f"/leads/fees/{fee.id}/paid").status_code == 303
-    assert services.fee_totals(w.ref_org.id) == {OWED: 0, PAID: 27_000_00}
+    assert referrals.fee_totals(w.ref_org.id) == {OWED: 0, PAID: 27_000_00}
     assert client.post(f"/leads/fees/{fee.id}/paid", follow_redirects=True).status_code == 200
-    assert services.fee_totals(w.ref_org.id)[PAID] == 27_000_00
+    assert referrals.fee_totals(w.ref_org.id)[PAID] == 27_000_00
 
 
 def test_the_fee_listener_is_idempotent(w):
-    referral = services.submit_referral(w.ref_member, referral_data(consent=True))
-    services.qualify(w.manager, referral.id, WON, 100_000_00)
-    assert services.record_fee(referral.id, w.ref_org.id, 100_000_00, referral.updated_at) is False
+    referral = referrals.submit_referral(w.ref_member, referral_data(consent=True))
+    referrals.qualify(w.manager, referral.id, WON, 100_000_00)
+    assert referrals.record_fee(referral.id, w.ref_org.id, 100_000_00, referral.updated_at) is False
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(ReferralFee)) == 1
     delivery = db.session.scalar(select(EventDelivery).where(EventDelivery.listener == "leads.referral_fee"))
@@ -98,7 +98,7 @@ def test_only_referral_partners_recommend(w, client, login):
 
 
 def test_qualifying_rules(w, client, login):
-    referral = services.submit_referral(w.ref_member, referral_data(consent=True))
+    referral = referrals.submit_referral(w.ref_member, referral_data(consent=True))
     login(w.manager)
     response = client.post(f"/leads/referrals/{referral.id}", data={"status": WON})
     assert response.status_code == 422 and "Enter the amount the customer bought for." in response.get_data(as_text=True)
@@ -112,7 +112,7 @@ def test_qualifying_rules(w, client, login):
 
 
 def test_referrals_are_private_to_their_organisation(w, client, login):
-    referral = services.submit_referral(w.ref_member, referral_data(consent=True))
+    referral = referrals.submit_referral(w.ref_member, referral_data(consent=True))
     for user in (w.a_admin, w.b_member):
         login(user)
         assert client.get(f"/leads/referrals/{referral.id}").status_code == 404
@@ -126,9 +126,9 @@ def test_referrals_are_private_to_their_organisation(w, client, login):
 
 
 def test_report_keeps_referrals_apart_and_exports_csv(w, client, login):
-    referral = services.submit_referral(w.ref_member, referral_data(consent=True))
-    services.qualify(w.manager, referral.id, WON, 200_000_00)
-    services.submit_referral(w.ref_member, referral_data(company="Second LLC", consent=True))
+    referral = referrals.submit_referral(w.ref_member, referral_data(consent=True))
+    referrals.qualify(w.manager, referral.id, WON, 200_000_00)
+    referrals.submit_referral(w.ref_member, referral_data(company="Second LLC", consent=True))
     login(w.manager)
     page = client.get("/leads/referrals/report").get_data(as_text=True)
     assert "Gamma Customer" in page and "Alpha Integration" not in page
@@ -136,6 +136,6 @@ def test_report_keeps_referrals_apart_and_exports_csv(w, client, login):
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "Gamma Customer" in text and "Referral partner" in text
-    rows = services.referral_report()
+    rows = referrals.referral_report()
     assert [(r.organisation.id, r.counts[NEW], r.counts[WON], r.won_kopecks, r.owed_kopecks) for r in rows] == [
         (w.ref_org.id, 1, 1, 200_000_00, 10_000_00)]
