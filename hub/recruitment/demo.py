@@ -12,7 +12,7 @@ from ..core.cli import DemoContext, demo_step
 from ..extensions import db
 from .models import APPROVED, DECLINED, INFO, QUALIFIED, STAGES, SUBMITTED, Application, Cost, Target
 from .rules import CHECKLIST
-from .services import quarter_of
+from .targets import quarter_of
 
 COMPANIES = ["ООО «Северный код»", "ООО «Интегра Плюс»", "АО «ДатаЛайн Юг»", "ООО «Цифровой двор»",
              "ООО «Байт-Сервис»", "ООО «Облачные решения»", "ООО «СофтМаркет»", "ООО «Аналитика 360»",

@@ -13,6 +13,7 @@ from ..accounts.labels import PARTNER_TYPE_LABELS, SEGMENT_LABELS
 from ..forms import HubForm, MoneyField
 from ..program import rules as program_rules
 from . import services
+from . import targets as target_rules
 from .models import STAGES
 from .rules import CHECKLIST
 
@@ -154,14 +155,14 @@ class TargetForm(HubForm):
         self.region.choices = [SelectChoice(value="", label=_l("Not decided"))] + _choices(
             (r.code, str(r.name)) for r in program_rules.current().regions)
         self.stage.choices = _choices((s, stage_label(s)) for s in STAGES)
-        self.owner_id.choices = [(None, _l("Nobody yet"))] + [(u.id, u.name) for u in services.owners()]
+        self.owner_id.choices = [(None, _l("Nobody yet"))] + [(u.id, u.name) for u in target_rules.owners()]
 
     def validate_inn(self, field):
         if field.data and not inn_numbers.is_valid(field.data):
             raise ValidationError(_l("This is not a valid INN: 10 or 12 digits with a correct check digit."))
 
     def values(self) -> dict:
-        return {name: getattr(self, name).data for name in services.TARGET_FIELDS}
+        return {name: getattr(self, name).data for name in target_rules.TARGET_FIELDS}
 
 
 class ImportForm(HubForm):
@@ -175,5 +176,5 @@ class CostForm(HubForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)], filters=[_strip])
 
     def validate_period(self, field):
-        if not services.PERIOD.match(field.data or ""):
+        if not target_rules.PERIOD.match(field.data or ""):
             raise ValidationError(_l("A quarter such as 2026-Q4."))

@@ -14,6 +14,7 @@ from ..i18n import locale_code
 from ..program import rules as program_rules
 from ..web import choice_arg, public, redirect_to, render, roles_required
 from . import bp, forms, services
+from . import targets as target_rules  # views below are called `targets` and `costs`
 from .models import OPEN, STAGES, STATUSES
 
 
@@ -196,7 +197,7 @@ def targets():
     if request.method == "POST":
         if form.validate():
             try:
-                services.save_target(current_user, form.values())
+                target_rules.save_target(current_user, form.values())
             except services.RecruitmentError as exc:
                 _put(form, exc)
             else:
@@ -204,21 +205,21 @@ def targets():
                 return redirect_to(url_for("recruitment.targets"))
         status = 422
     return render("recruitment/targets.html", form=form, import_form=forms.ImportForm(formdata=None), status=status,
-                  stage=stage, stages=STAGES, counts=services.stage_counts(), targets=services.targets(stage or None))
+                  stage=stage, stages=STAGES, counts=target_rules.stage_counts(), targets=target_rules.targets(stage or None))
 
 
 @bp.route("/targets/<int:target_id>", methods=["GET", "POST"])
 @roles_required(*VENDOR_ROLES)
 def target(target_id: int):
     try:
-        item = services.get_target(current_user, target_id)
+        item = target_rules.get_target(current_user, target_id)
     except services.NotFound:
         abort(404)
     if request.method == "POST":
         form = forms.TargetForm()
         if form.validate():
             try:
-                services.save_target(current_user, form.values(), target_id)
+                target_rules.save_target(current_user, form.values(), target_id)
             except services.NotFound:
                 abort(404)
             except services.RecruitmentError as exc:
@@ -241,13 +242,13 @@ def import_targets():
         if len(data) > 2 * 1024 * 1024:
             form.file.errors = [_("The file is larger than 2 MB.")]
         else:
-            result = services.import_targets(current_user, data)
+            result = target_rules.import_targets(current_user, data)
             if result.created:
                 flash(ngettext("%(num)s target imported.", "%(num)s targets imported.", result.created), "success")
                 return redirect_to(url_for("recruitment.targets"))
     return render("recruitment/targets.html", form=forms.TargetForm(formdata=None), import_form=form,
-                  result=result, status=422, stage="", stages=STAGES, counts=services.stage_counts(),
-                  targets=services.targets())
+                  result=result, status=422, stage="", stages=STAGES, counts=target_rules.stage_counts(),
+                  targets=target_rules.targets())
 
 
 @bp.route("/costs", methods=["GET", "POST"])
@@ -256,12 +257,12 @@ def costs():
     if request.method == "POST":
         form = forms.CostForm()
     else:
-        form = forms.CostForm(formdata=None, data={"period": services.quarter_now()})
+        form = forms.CostForm(formdata=None, data={"period": target_rules.quarter_now()})
     status = 200
     if request.method == "POST":
         if form.validate():
             try:
-                services.add_cost(current_user, form.period.data, form.campaign.data, form.amount.data,
+                target_rules.add_cost(current_user, form.period.data, form.campaign.data, form.amount.data,
                                   form.note.data or "")
             except services.RecruitmentError as exc:
                 _put(form, exc)
@@ -269,5 +270,5 @@ def costs():
                 flash(_("Cost saved."), "success")
                 return redirect_to(url_for("recruitment.costs"))
         status = 422
-    return render("recruitment/costs.html", form=form, status=status, costs=services.costs(),
-                  totals=services.cost_totals())
+    return render("recruitment/costs.html", form=form, status=status, costs=target_rules.costs(),
+                  totals=target_rules.cost_totals())

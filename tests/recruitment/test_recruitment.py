@@ -7,6 +7,7 @@ from sqlalchemy import select
 from hub import signals
 from hub.extensions import db
 from hub.recruitment import services
+from hub.recruitment import targets as target_rules
 from hub.recruitment.models import Application, Cost, ReferralBonus, Target
 from hub.recruitment.rules import CHECKLIST
 from tests import factories
@@ -107,7 +108,7 @@ def test_costs_per_quarter_and_campaign(w, client, login):
     assert count(Cost) == 2
     page = text(client.get("/recruitment/costs"))
     assert "2026-Q3" in page and "Выставка" in page
-    assert services.cost_totals() == [("2026-Q3", 450_000_00 + 100_050)]
+    assert target_rules.cost_totals() == [("2026-Q3", 450_000_00 + 100_050)]
     login(w.a_member)
     assert client.post("/recruitment/costs", data={"period": "2026-Q3", "campaign": "x", "amount": "1"}).status_code == 403
 
