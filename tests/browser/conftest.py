@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from hub import create_app
@@ -234,13 +235,39 @@ def _replay_page(browser, live_server):
     context.close()
 
 
+def _settled_content(page) -> str:
+    """The document a page shows once the navigation a click started has loaded. On a loaded
+    machine `content()` right after a click can meet the page mid-navigation, which Playwright
+    refuses ("the page is navigating"); wait for the load and ask again."""
+    for attempt in range(20):
+        page.wait_for_load_state()
+        try:
+            return page.content()
+        except PlaywrightError as error:
+            if "navigating" not in str(error) or attempt == 19:
+                raise
+            page.wait_for_timeout(100)
+    raise AssertionError("unreachable")
+
+
+def _settled(page, run):
+    """run(page), asked again when a navigation that a click started replaced the document under it."""
+    for attempt in range(20):
+        try:
+            return run(page)
+        except PlaywrightError as error:
+            if "context was destroyed" not in str(error) or attempt == 19:
+                raise
+            page.wait_for_load_state()
+
+
 @pytest.fixture
 def check_a11y(_replay_page):
     """check_a11y(page): no serious or critical axe-core violation on what the page shows now."""
 
     def _check(page) -> list[dict]:
         if id(page.context) in _NO_JS:
-            assert _replay_page.evaluate(_SHOW_DOCUMENT, page.content()) == "undefined"
+            assert _replay_page.evaluate(_SHOW_DOCUMENT, _settled_content(page)) == "undefined"
             violations = _axe_violations(_replay_page)
         else:
             page.wait_for_load_state()
@@ -251,7 +278,7 @@ def check_a11y(_replay_page):
             page.evaluate("() => document.querySelectorAll('.htmx-indicator').forEach(e => e.style.transition = 'none')")
             page.wait_for_function(
                 "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
-            violations = _axe_violations(page)
+            violations = _settled(page, _axe_violations)
         bad = [v for v in violations if v["impact"] in ("serious", "critical")]
         assert not bad, f"axe-core on {page.url}:\n" + "\n".join(
             f"- [{v['impact']}] {v['id']}: {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in bad)

@@ -3,6 +3,8 @@ exam and gets a certificate, anyone verifies it, a manager looks at the academy 
 JavaScript on and off, axe-core clean on every academy page."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -57,9 +59,11 @@ def take_the_exam(page, base, check_a11y) -> None:
     expect(page.get_by_role("heading", name="Kvant Sales Specialist", level=1)).to_be_visible()
     check_a11y(page)
     page.get_by_role("link", name="Selling Kvant", exact=False).first.click()
+    expect(page).to_have_url(re.compile(r"/academy/courses/"))
     check_a11y(page)
     lesson = page.locator(f"a[href$='/academy/lessons/{LAST_LESSON}']")
     lesson.click()
+    expect(page).to_have_url(re.compile(rf"/academy/lessons/{LAST_LESSON}$"))
     check_a11y(page)
     page.get_by_role("button", name="Mark lesson done").click()
     expect(page.get_by_text("You have marked this lesson done.").or_(page.get_by_text("Lesson marked done.")).first).to_be_visible()
@@ -78,6 +82,7 @@ def take_the_exam(page, base, check_a11y) -> None:
     check_a11y(page)
 
     page.get_by_role("link", name="See your certificate on the track page").click()
+    expect(page.get_by_role("link", name="view and print")).to_be_visible()
     check_a11y(page)
     page.get_by_role("link", name="view and print").click()
     expect(page.get_by_role("heading", name="Certificate")).to_be_visible()

@@ -68,6 +68,7 @@ def test_active_search_with_javascript(page, live_server, people, check_a11y, as
     check_a11y(page)
     page.get_by_role("link", name="Customer ROI and payback calculator").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Customer ROI calculator")
+    page.wait_for_load_state()  # htmx binds the live form on load: typing before that sends nothing
     page.get_by_label("Licences", exact=True).fill("100")
     expect(page.locator("#roi-result")).to_contain_text("Payback: 14.1 months")  # (3.6m + 0.9m) / 0.32m
     check_a11y(page)

@@ -3,6 +3,7 @@ proof file, a manager approves it and marks it paid, the partner sees the reimbu
 with JavaScript and without. axe-clean on every page visited."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -46,6 +47,7 @@ def test_claim_with_upload_then_paid(open_page, live_server, funded, check_a11y,
     expect(partner.get_by_text("Claim deadline")).to_be_visible()
     check_a11y(partner)
     partner.get_by_role("link", name="File a claim").click()
+    expect(partner).to_have_url(re.compile(r"/mdf/requests/\d+/claim$"))
     check_a11y(partner)
     partner.get_by_label("Actual cost of the activity, ₽").fill("80000")
     partner.get_by_label("Amount claimed, ₽").fill("60000")        # above the approved 50 000
@@ -64,6 +66,7 @@ def test_claim_with_upload_then_paid(open_page, live_server, funded, check_a11y,
     log_in(manager, base, people.manager)
     manager.goto(f"{base}/mdf/manage")
     manager.get_by_role("region", name="Claims to decide or pay").get_by_role("link", name="Partner day").click()
+    expect(manager.get_by_label("Decision on the claim")).to_be_visible()
     check_a11y(manager)
     manager.get_by_label("Decision on the claim").select_option("approve")
     manager.get_by_role("button", name="Save the decision on the claim").click()

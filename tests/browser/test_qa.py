@@ -28,6 +28,7 @@ def test_ask_answer_accept(open_page, live_server, people, check_a11y, assert_cl
     expect(asker.get_by_role("heading", name="Partner community")).to_be_visible()
     check_a11y(asker)
     asker.get_by_role("link", name="Ask a question").click()
+    expect(asker.get_by_role("heading", level=1)).to_have_text("Ask a question")
     check_a11y(asker)
     asker.get_by_label("Category").select_option(label="Partner community: Technical questions")
     asker.get_by_label("Question").fill("Calendar sync with Exchange stops")

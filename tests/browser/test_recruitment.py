@@ -51,6 +51,7 @@ def test_apply_qualify_approve(open_page, live_server, people, check_a11y, asser
     log_in(manager, base, people.manager)
     follow_nav(manager, "Partner applications")
     manager.get_by_role("link", name="ООО «Браузерный партнёр»").click()
+    expect(manager.get_by_role("heading", level=1)).to_have_text("ООО «Браузерный партнёр»")
     check_a11y(manager)
     for label in ("The INN and the company's registration are checked", "The website and the company's activity",
                   "fits our partner segments", "sales or implementation people", "introductory call"):
