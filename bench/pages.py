@@ -45,11 +45,8 @@ class Page:
     goal: float      # the ratio to hello this page must reach (issue 10)
 
 
-# One line per page. Pages later issues add (the lead adds them at merge), by the URL shapes expected:
-#   MDF:       Page("/mdf/", "partner", 0.2), Page("/mdf/queue", "manager", 0.2)
-#   community: Page("/community/directory", "partner", 0.2), Page("/community/questions/<id>", "partner", 0.2),
-#              Page("/partners/locator", None, 0.5)
-#   insights:  Page("/insights/kpi", "manager", 0.2), Page("/insights/funnel", "manager", 0.2)
+# One line per page: every page issue 10 names, then those later issues added (events, MDF, co-marketing,
+# community, care, NPS, recruitment). A feature adding a page worth measuring adds its line here.
 PAGES: list[Page] = [
     Page("/login", None, 0.5),
     Page("/program", None, 0.5),
@@ -64,6 +61,17 @@ PAGES: list[Page] = [
     Page("/events/month", "partner", 0.2),
     Page("/events/webinar-crm-5-2", "partner", 0.2),
     Page("/events/feed/{feed_token}.ics", None, 0.2),  # the Gold admin's secret feed (no cookie)
+    Page("/mdf/", "partner", 0.2),
+    Page("/mdf/roi", "partner", 0.2),
+    Page("/mdf/manage", "manager", 0.2),
+    Page("/cobrand/", "partner", 0.2),
+    Page("/leads/", "partner", 0.2),
+    Page("/leads/pool", "manager", 0.2),
+    Page("/community/", "partner", 0.2),
+    Page("/care/", "manager", 0.2),
+    Page("/nps/manage/results", "manager", 0.2),
+    Page("/recruitment/", "manager", 0.2),
+    Page("/recruitment/apply", None, 0.2),
 ]
 
 # The viewers: the Gold partner admin and the channel manager of the demo program (README logins).

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("mdf", __name__, url_prefix="/mdf")
 
-from . import rules, nav, notifications, slots, jobs, listeners, demo, routes, claim_routes  # noqa: E402,F401
+from . import rules, nav, notifications, slots, jobs, listeners, demo, demo_large, routes, claim_routes  # noqa: E402,F401
