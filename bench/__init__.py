@@ -1,4 +1,4 @@
-"""Benchmarks (not tests): `python -m bench.deals`, `bench.library`, `bench.rewards`."""
+"""Benchmarks (not tests): `python -m bench.deals`, `bench.library`, `bench.rewards`, `bench.events`, `bench.qa`, `bench.pages`."""
 import statistics
 
 

@@ -121,7 +121,7 @@ def ask():
 
 
 def _thread_page(thread_id: int, reply_form=None, report_form=None, status: int = 200):
-    view = _or_404(services.thread_view, current_user, thread_id)
+    view = _or_404(services.thread_view, current_user, thread_id, page_number())
     return render("community/qa/thread.html", view=view, thread=view.thread,
                   reply_form=reply_form or forms.ReplyForm(formdata=None),
                   move_form=forms.MoveForm(formdata=None, data={"category": view.thread.category}),
@@ -151,7 +151,9 @@ def reply(thread_id: int):
         return _thread_page(thread_id, reply_form=form, status=exc.status)
     flash(_("Your reply is published."), "success")
     _missed(posted.missed_mentions)
-    return redirect_to(url_for("qa.thread", thread_id=thread_id, _anchor=f"post-{posted.post.id}"))
+    page = services.page_of_reply(current_user, thread_id, posted.post.id)
+    return redirect_to(url_for("qa.thread", thread_id=thread_id, page=page if page > 1 else None,
+                               _anchor=f"post-{posted.post.id}"))
 
 
 def _refused(exc: services.QaError, thread_id: int):

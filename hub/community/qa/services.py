@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ... import search, signals
@@ -142,6 +142,9 @@ def list_threads(user, space: str, category: str | None = None, page: int = 1, p
     return Page(items, page, per_page, total)
 
 
+REPLIES_PER_PAGE = 50
+
+
 @dataclass
 class ThreadView:
     thread: QaThread
@@ -149,27 +152,62 @@ class ThreadView:
     replies: list[QaPost]
     voted: set[int] = field(default_factory=set)
     reported: set[int] = field(default_factory=set)
+    pages: Page | None = None        # the replies' pager: page, total replies, has_next ...
 
 
-def thread_view(user, thread_id: int) -> ThreadView:
-    """The thread with its posts and authors and the viewer's own votes and reports: four queries
-    whatever the number of replies."""
-    thread = _thread_for(user, thread_id)
-    conditions = [QaPost.thread_id == thread.id]
+def _reply_conditions(user, thread: QaThread) -> list:
+    conditions = [QaPost.thread_id == thread.id, QaPost.is_question.is_(False)]
     if not is_moderator(user):
         conditions.append(QaPost.hidden.is_(False))
-    posts = list(db.session.scalars(select(QaPost).options(joinedload(QaPost.user).joinedload(User.organisation))
-                                    .where(*conditions).order_by(QaPost.created_at, QaPost.id)))
-    ids = [p.id for p in posts]
+    return conditions
+
+
+def thread_view(user, thread_id: int, page: int = 1, per_page: int = REPLIES_PER_PAGE) -> ThreadView:
+    """The thread's question and one page of its replies (the accepted answer first, then by time,
+    as discourse-solved shows it under the question), their authors, and the viewer's own votes and
+    reports: six queries whatever the number of replies, and a page of a 500-reply thread renders
+    50 posts, not 500. A page past the last is NotFound."""
+    thread = _thread_for(user, thread_id)
+    author = joinedload(QaPost.user).joinedload(User.organisation)
+    question = db.session.scalar(select(QaPost).options(author).where(
+        QaPost.thread_id == thread.id, QaPost.is_question.is_(True)).order_by(QaPost.id).limit(1))
+    if question is not None and question.hidden and not is_moderator(user):
+        question = None
+    conditions = _reply_conditions(user, thread)
+    total = db.session.scalar(select(func.count()).select_from(QaPost).where(*conditions)) or 0
+    pages = Page([], page, per_page, total)
+    if page > pages.pages:
+        raise NotFound(page)
+    accepted_first = case((QaPost.id == thread.accepted_post_id, 0), else_=1) if thread.accepted_post_id \
+        else literal(1)
+    replies = list(db.session.scalars(select(QaPost).options(author).where(*conditions)
+                                      .order_by(accepted_first, QaPost.created_at, QaPost.id)
+                                      .limit(per_page).offset((page - 1) * per_page)))
+    pages.items = replies
+    ids = [p.id for p in replies] + ([question.id] if question is not None else [])
     voted = set(db.session.scalars(select(QaVote.post_id).where(QaVote.user_id == user.id, QaVote.post_id.in_(ids)))) \
         if ids else set()
     reported = set(db.session.scalars(select(QaReport.post_id).where(QaReport.user_id == user.id,
                                                                      QaReport.post_id.in_(ids)))) if ids else set()
-    question = next((p for p in posts if p.is_question), None)
-    replies = [p for p in posts if not p.is_question]
-    # The accepted answer first (discourse-solved shows it under the question), then by time.
-    replies.sort(key=lambda p: (p.id != thread.accepted_post_id,))
-    return ThreadView(thread, question, replies, voted, reported)
+    return ThreadView(thread, question, replies, voted, reported, pages)
+
+
+def page_of_reply(user, thread_id: int, post_id: int, per_page: int = REPLIES_PER_PAGE) -> int:
+    """The page of the thread on which a reply shows (where to send its author after posting)."""
+    thread = _thread_for(user, thread_id)
+    post = db.session.get(QaPost, post_id)
+    if post is None or post.thread_id != thread.id or post.is_question or post.id == thread.accepted_post_id:
+        return 1
+    conditions = _reply_conditions(user, thread)
+    before = db.session.scalar(select(func.count()).select_from(QaPost).where(
+        *conditions, or_(QaPost.created_at < post.created_at,
+                         and_(QaPost.created_at == post.created_at, QaPost.id < post.id)))) or 0
+    if thread.accepted_post_id and thread.accepted_post_id != post.id:
+        accepted = db.session.get(QaPost, thread.accepted_post_id)
+        shown = accepted is not None and (not accepted.hidden or is_moderator(user))
+        if shown and not (accepted.created_at, accepted.id) < (post.created_at, post.id):
+            before += 1       # the accepted answer shows first although it came later
+    return before // per_page + 1
 
 
 # --- writing -------------------------------------------------------------------------------------
