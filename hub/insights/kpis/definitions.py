@@ -25,7 +25,7 @@ LABELS = {
     "concentration": _l("Revenue concentration"),
     "tiers": _l("Tier distribution"),
     "deals_registered": _l("Deals registered"),
-    "active": _l("Active (a deal in the last 90 days), %"),
+    "active": _l("Active: a deal in the last 90 days (peers: % active)"),
     "ttfd_days": _l("Time to first deal, days"),
 }
 
@@ -57,8 +57,8 @@ DEFINITIONS = {
     "cacp": _l("Recruitment costs entered for the period's quarters divided by the partners signed in it. "
                "Costs are entered per quarter and campaign, not per relationship type, so this one figure "
                "is program-wide; for a month there is none."),
-    "concentration": _l("Within each group: the share of its revenue that the top 20 % of its partners bring, "
-                        "and how few partners make 80 % of it (the 80/20 rule)."),
+    "concentration": _l("Within each group: the share of its revenue that its best fifth of partners (the top 20 "
+                        "per cent) bring, and how few partners make 80 per cent of it (the 80/20 rule)."),
     "tiers": _l("The share of the group's partners in each tier now, against the program's guide: Platinum "
                 "1–3 %, Gold 7–10 %, Silver 15–20 %, Bronze the rest."),
 }

@@ -23,7 +23,7 @@ def kpis_that_moved(week_start: date, week_end: date) -> ReportSection | None:
     rows = []
     for code, segment, last, this in moves:
         label, unit = MOVED[code]
-        rows.append([str(label), group_label("segment", segment), fmt(unit, last), fmt(unit, this)])
+        rows.append([str(label), str(group_label("segment", segment)), fmt(unit, last), fmt(unit, this)])
     return ReportSection(title=_l("KPIs that moved"),
                          headers=[_l("KPI"), _l("Relationship type"), _l("Week before"), _l("This week")],
                          rows=rows, note=_l("Per relationship type, never added together."),

@@ -123,8 +123,8 @@ def _static() -> dict:
 
 
 def _concentration_rows(table) -> tuple[list, list]:
-    headers = [DIMENSION_LABELS[table.dimension], _("Partners"), _("Revenue"), _("Top 20 % of partners bring, %"),
-               _("Partners making 80 % of revenue"), _("Partners making 80 %, % of partners")]
+    headers = [DIMENSION_LABELS[table.dimension], _("Partners"), _("Revenue"), _("Revenue share of the top 20 %, %"),
+               _("Partners that bring 80 %"), _("Partners that bring 80 %, share of all, %")]
     rows = []
     for g in table.groups:
         c = table.concentration[g]
@@ -137,7 +137,7 @@ def _concentration_figure(table) -> dict:
     headers, rows = _concentration_rows(table)
     units = ["text", "count", "money", "percent", "count", "percent"]
     svg = charts.bar_chart(
-        chart_id="concentration", title=_("Share of revenue the top 20 % of partners bring"),
+        chart_id="concentration", title=_("Revenue share of the top 20 %"),
         description=_("One bar per group, in per cent of the group's revenue; the line marks 80 %."),
         labels=[r[0] for r in rows], values=[float(r[3] or 0) for r in rows],
         value_text=lambda v: format_decimal(v, format="0.#") + " %", marks=[(80.0, "80 %")])
@@ -162,7 +162,7 @@ def _tier_figure(table) -> dict:
             labels.append(f"{group_label(table.dimension, g)} · {tier_label(t)}")
             values.append(float(table.tiers[g][t][1] or 0))
     svg = charts.bar_chart(
-        chart_id="tiers", title=_("Partners per tier, % of the group"),
+        chart_id="tiers", title=_("Partners per tier, share of the group, %"),
         description=_("Platinum, Gold and Silver shares per group; the guide is 1–3 %, 7–10 % and 15–20 %."),
         labels=labels, values=values, value_text=lambda v: format_decimal(v, format="0.#") + " %")
     return {"svg": svg, "caption": str(LABELS["tiers"]), "headers": headers,
@@ -227,7 +227,11 @@ def mine():
         return render("insights/kpis/mine.html", "mine", status=400, error=error.message, kind=kind, at=at,
                       period=None, period_labels=PERIOD_LABELS)
     board = services.dashboard(current_user.organisation_id, period)
-    rows = [(code, LABELS[code], fmt(services.MINE_UNITS[code], board["own"][code]),
+    def own(code):
+        if code == "active":
+            return _("yes") if board["own"][code] else _("no")
+        return fmt(services.MINE_UNITS[code], board["own"][code])
+    rows = [(code, LABELS[code], own(code),
              fmt(services.MINE_UNITS[code], board["peers"][code]) if board["peers"] else None)
             for code in services.MINE]
     values = [float(board["own"]["revenue"]) / 100]

@@ -239,6 +239,13 @@ def nps(promoters: int, detractors: int, answers: int) -> Decimal | None:
     return (Decimal(promoters - detractors) * 100 / Decimal(answers)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def per(total_kopecks: int, n: int) -> int | None:
+    """An average amount in whole roubles (kopecks), None when there is nothing to divide by."""
+    if not n:
+        return None
+    return int((Decimal(total_kopecks) / n / 100).quantize(Decimal("1"), ROUND_HALF_UP)) * 100
+
+
 def median(values: list) -> Decimal | None:
     if not values:
         return None
@@ -324,8 +331,8 @@ def group_figures(period: Period, members: list[Partner], facts: dict[tuple[int,
         "ttfd_median": median(ttfd),
         "ttfd_share": share(sum(1 for d in ttfd if d <= target), len(ttfd)),
         "won": won, "revenue": revenue,
-        "average_deal": int(ratio(revenue, won)) if won else None,
-        "arpp": int(ratio(revenue, count)) if count else None,
+        "average_deal": per(revenue, won),
+        "arpp": per(revenue, count),
         "large_share": share(large, won),
         "nps": nps(total(NPS, "promoters"), total(NPS, "detractors"), total(NPS)),
         "key_retention": share(len(retained), len(key_before)),
@@ -426,7 +433,7 @@ def trend(period: Period, dimension: str = "segment", now: date | None = None) -
             active_n = (active.get(g, 0) if g is not None
                         else sum(v for k, v in active.items() if k not in known))
             out["revenue"][g].append(won.amount)
-            out["average_deal"][g].append(int(ratio(won.amount, won.count)) if won.count else None)
+            out["average_deal"][g].append(per(won.amount, won.count))
             out["activity"][g].append(share(active_n, members))
             out["nps"][g].append(nps(answers.promoters, answers.detractors, answers.count))
     return {"periods": points, "groups": groups, "values": out}
@@ -451,7 +458,7 @@ def cacp(period: Period, table: KpiTable, costs_by_quarter: dict[str, int]) -> d
         return {"cost": None, "signed": signed, "cacp": None, "monthly": True}
     cost = sum(costs_by_quarter.get(q, 0) for q in quarters)
     all_signed = sum(signed.values())
-    return {"cost": cost, "signed": signed, "cacp": int(ratio(cost, all_signed)) if all_signed else None,
+    return {"cost": cost, "signed": signed, "cacp": per(cost, all_signed),
             "monthly": False}
 
 
@@ -469,7 +476,7 @@ def _own(p: Partner, facts: dict, active: set[int]) -> dict:
         agg = facts.get((p.id, kind))
         return getattr(agg, attr) if agg else 0
     won, revenue = get(WON), get(WON, "amount")
-    return {"won": won, "revenue": revenue, "average_deal": int(ratio(revenue, won)) if won else None,
+    return {"won": won, "revenue": revenue, "average_deal": per(revenue, won),
             "large_share": share(get(WON, "large"), won), "deals_registered": get(SUBMITTED),
             "active": Decimal(100) if p.id in active else Decimal(0),
             "ttfd_days": max(0, (p.first_deal_on - p.signed_on).days) if p.first_deal_on else None,
