@@ -103,7 +103,7 @@ def index():
     try:
         period = services.parse_period(kind, at)
     except services.PeriodError as error:
-        return render("insights/kpis/index.html", "kpis", status=400, error=error.message, kind=kind, at=at,
+        return render("insights/kpis/index.html", "kpis", status=422, error=error.message, kind=kind, at=at,
                       dimension=dimension, period=None, **_static())
     table = services.kpi_table(period, dimension)
     costs = services.recruitment_costs()
@@ -224,7 +224,7 @@ def mine():
     try:
         period = services.parse_period(kind, at)
     except services.PeriodError as error:
-        return render("insights/kpis/mine.html", "mine", status=400, error=error.message, kind=kind, at=at,
+        return render("insights/kpis/mine.html", "mine", status=422, error=error.message, kind=kind, at=at,
                       period=None, period_labels=PERIOD_LABELS)
     board = services.dashboard(current_user.organisation_id, period)
     def own(code):

@@ -53,7 +53,12 @@ def answered(org, day, score):
 
 @pytest.fixture
 def data(app):
-    """Six partners, two per relationship type, with deals, answers, MDF and attendance in 2026-Q3."""
+    return build()
+
+
+def build() -> SimpleNamespace:
+    """Six partners beside the world's two, in each relationship type, with deals, answers, MDF and
+    attendance in 2026-Q3."""
     w = factories.world()
     mk = factories.create_org
     d = SimpleNamespace(world=w)

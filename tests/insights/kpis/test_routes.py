@@ -74,14 +74,18 @@ def test_htmx_gets_the_region_only(client, login, data):
     ({"period": "year", "at": "2999"}, "Choose a period from 2000 up to the current one"),
     ({"period": "month", "at": "2026-00"}, "A month is 01 to 12."),
 ])
-def test_bad_periods_get_a_clear_400(client, login, data, args, message):
+def test_bad_periods_get_a_clear_4xx(client, login, data, args, message):
     login(data.world.manager)
     response = client.get(url("kpis.index", **args))
-    assert response.status_code == 400 and message in text(response)
-    assert 'aria-invalid="true"' in text(response)
+    assert response.status_code == 422 and message in text(response)
+    assert 'aria-invalid="true"' in text(response) and "Revenue" not in text(response)
+    swapped = client.get(url("kpis.index", **args), headers=HX)  # htmx swaps 422 (base.html responseHandling)
+    assert swapped.status_code == 422 and text(swapped).lstrip().startswith('<div id="kpis">')
+    assert message in text(swapped)
     assert client.get(url("kpis.kpis_csv", **args)).status_code == 400
     login(data.world.a_member)
-    assert client.get(url("kpis.mine", **args)).status_code == 400
+    assert client.get(url("kpis.mine", **args)).status_code == 422
+    assert client.get(url("kpis.mine_csv", **args)).status_code == 400
 
 
 def test_an_unknown_period_kind_is_a_400(client, login, data):
