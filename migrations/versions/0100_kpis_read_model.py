@@ -38,8 +38,7 @@ def upgrade():
     sa.UniqueConstraint('kind', 'source_id', name='uq_kpi_fact_kind_source')
     )
     with op.batch_alter_table('kpi_fact', schema=None) as batch_op:
-        batch_op.create_index('ix_kpi_fact_kind_day', ['kind', 'day'], unique=False)
-        batch_op.create_index('ix_kpi_fact_kind_month', ['kind', 'month'], unique=False)
+        batch_op.create_index('ix_kpi_fact_kind_day', ['kind', 'day', 'organisation_id', 'month', 'amount_kopecks', 'score'], unique=False)
         batch_op.create_index('ix_kpi_fact_org_kind', ['organisation_id', 'kind'], unique=False)
         batch_op.create_index('ix_kpi_fact_recorded', ['recorded_at'], unique=False)
 
@@ -57,6 +56,5 @@ def downgrade():
     with op.batch_alter_table('kpi_fact', schema=None) as batch_op:
         batch_op.drop_index('ix_kpi_fact_recorded')
         batch_op.drop_index('ix_kpi_fact_org_kind')
-        batch_op.drop_index('ix_kpi_fact_kind_month')
         batch_op.drop_index('ix_kpi_fact_kind_day')
     op.drop_table('kpi_fact')

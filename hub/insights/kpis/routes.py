@@ -105,10 +105,11 @@ def index():
     except services.PeriodError as error:
         return render("insights/kpis/index.html", "kpis", status=422, error=error.message, kind=kind, at=at,
                       dimension=dimension, period=None, **_static())
-    table = services.kpi_table(period, dimension)
+    people = services.partners()
+    table = services.kpi_table(period, dimension, people=people)
     costs = services.recruitment_costs()
     cacp = services.cacp(period, table, costs)
-    trend = services.trend(period, dimension)
+    trend = services.trend(period, dimension, people=people)
     return render("insights/kpis/index.html", "kpis", error=None, kind=kind, at=period.key, dimension=dimension,
                   period=period, table=table, cacp=cacp, trend_charts=_trend_charts(trend, dimension),
                   concentration=_concentration_figure(table), tier_figure=_tier_figure(table),

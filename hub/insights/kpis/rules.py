@@ -11,9 +11,9 @@ the partners) is the program's seed and stays in TIER_GUIDE.
 """
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from ...program.rules import ListOf, Roubles, RulesModel, WholeNumber, rules_section
+from ...program.rules import TIER_ORDER, ListOf, Roubles, RulesModel, WholeNumber, rules_section
 
 TIER_GUIDE = {"platinum": (1, 3), "gold": (7, 10), "silver": (15, 20)}
 
@@ -23,3 +23,11 @@ class KpiRules(RulesModel):
     large_deal_kopecks: Roubles = Field(3_000_000_00, alias="large_deal_rub")
     key_tiers: ListOf[str] = ("platinum", "gold")
     peer_minimum: WholeNumber(2, 1000) = 5
+
+    @field_validator("key_tiers")
+    @classmethod
+    def _known_tiers(cls, tiers: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [t for t in tiers if t not in TIER_ORDER]
+        if unknown:
+            raise ValueError(f"unknown tier {unknown[0]!r} (the tiers are {', '.join(TIER_ORDER)})")
+        return tiers

@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import case, func, select
 
 from ...accounts.models import PARTNER, PARTNER_TYPES, SEGMENTS, Organisation
 from ...extensions import db
@@ -344,9 +344,10 @@ def group_figures(period: Period, members: list[Partner], facts: dict[tuple[int,
     }
 
 
-def kpi_table(period: Period, dimension: str = "segment", now: date | None = None) -> KpiTable:
+def kpi_table(period: Period, dimension: str = "segment", now: date | None = None,
+              people: list[Partner] | None = None) -> KpiTable:
     now = now or today()
-    people = partners()
+    people = partners() if people is None else people
     groups = groups_of(dimension, people)
     facts = org_facts(period.start, period.end)
     active = orgs_with(SUBMITTED, *activity_window(period, now))
@@ -388,7 +389,8 @@ def in_guide(tier: str, value: Decimal | None) -> bool | None:
 TREND_KPIS = ("revenue", "average_deal", "activity", "nps")
 
 
-def trend(period: Period, dimension: str = "segment", now: date | None = None) -> dict:
+def trend(period: Period, dimension: str = "segment", now: date | None = None,
+          people: list[Partner] | None = None) -> dict:
     """Per trend KPI: {group: [value per period]} over history(period), plus the periods."""
     now = now or today()
     points = history(period)
@@ -404,7 +406,7 @@ def trend(period: Period, dimension: str = "segment", now: date | None = None) -
         .where(KpiFact.kind.in_((WON, NPS)), KpiFact.day >= first, KpiFact.day < last,
                Organisation.kind == PARTNER)
         .group_by(column, KpiFact.kind, KpiFact.month)).all()
-    people = partners()
+    people = partners() if people is None else people
     groups = groups_of(dimension, people)
     known = set(DIMENSIONS[dimension])
     sums: dict = defaultdict(lambda: [Agg() for _ in points])
@@ -419,22 +421,19 @@ def trend(period: Period, dimension: str = "segment", now: date | None = None) -
         agg.promoters += int(p)
         agg.detractors += int(d)
     out = {code: {g: [] for g in groups} for code in TREND_KPIS}
+    group_of = {x.id: _group(x, dimension) for x in people}
     for i, p in enumerate(points):
-        start, end = activity_window(p, now)
-        active = dict(db.session.execute(
-            select(column, func.count(distinct(KpiFact.organisation_id)))
-            .join(Organisation, Organisation.id == KpiFact.organisation_id)
-            .where(KpiFact.kind == SUBMITTED, KpiFact.day >= start, KpiFact.day < end,
-                   Organisation.kind == PARTNER).group_by(column)).all())
+        active: dict = defaultdict(int)
+        for org in orgs_with(SUBMITTED, *activity_window(p, now)):  # an index-only scan
+            if org in group_of:
+                active[group_of[org]] += 1
         for g in groups:
             won = sums[(g, WON)][i] if (g, WON) in sums else Agg()
             answers = sums[(g, NPS)][i] if (g, NPS) in sums else Agg()
-            members = sum(1 for x in people if _group(x, dimension) == g and x.signed_on < p.end)
-            active_n = (active.get(g, 0) if g is not None
-                        else sum(v for k, v in active.items() if k not in known))
+            members = sum(1 for x in people if group_of[x.id] == g and x.signed_on < p.end)
             out["revenue"][g].append(won.amount)
             out["average_deal"][g].append(per(won.amount, won.count))
-            out["activity"][g].append(share(active_n, members))
+            out["activity"][g].append(share(active.get(g, 0), members))
             out["nps"][g].append(nps(answers.promoters, answers.detractors, answers.count))
     return {"periods": points, "groups": groups, "values": out}
 

@@ -176,3 +176,17 @@ def test_weekly_moves(data):
     assert ("won", "sales", 0, 1) in moves and ("revenue", "sales", 0, 1_000_000 * RUB) in moves
     assert all(m[1] != "referral" or m[0] != "won" for m in moves)  # nothing moved for referral wins
     assert services.weekly_moves(date(2030, 1, 1), date(2030, 1, 8)) == []
+
+
+def test_the_rules_section_is_validated(tmp_path):
+    from hub.program import rules as program_rules
+    from pathlib import Path
+    text = Path("content/program.yml").read_text(encoding="utf-8")
+    assert program_rules.load("content/program.yml").kpis.large_deal_kopecks == 3_000_000 * RUB
+    bad = tmp_path / "program.yml"
+    bad.write_text(text.replace("key_tiers: [platinum, gold]", "key_tiers: [diamond]"), encoding="utf-8")
+    with pytest.raises(program_rules.RulesError, match="diamond"):
+        program_rules.load(bad)
+    bad.write_text(text.replace("large_deal_rub: 3000000", "large_deal_rub: lots"), encoding="utf-8")
+    with pytest.raises(program_rules.RulesError, match="large_deal_rub"):
+        program_rules.load(bad)
