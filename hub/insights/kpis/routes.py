@@ -105,15 +105,12 @@ def index():
     except services.PeriodError as error:
         return render("insights/kpis/index.html", "kpis", status=422, error=error.message, kind=kind, at=at,
                       dimension=dimension, period=None, **_static())
-    people = services.partners()
-    table = services.kpi_table(period, dimension, people=people)
-    costs = services.recruitment_costs()
-    cacp = services.cacp(period, table, costs)
-    trend = services.trend(period, dimension, people=people)
+    found = services.page_figures(period, dimension)
+    table = found["table"]
     return render("insights/kpis/index.html", "kpis", error=None, kind=kind, at=period.key, dimension=dimension,
-                  period=period, table=table, cacp=cacp, trend_charts=_trend_charts(trend, dimension),
+                  period=period, table=table, cacp=found["cacp"], trend_charts=_trend_charts(found["trend"], dimension),
                   concentration=_concentration_figure(table), tier_figure=_tier_figure(table),
-                  nav=_period_nav(period, dimension, "kpis.index"), age=services.age(),
+                  nav=_period_nav(period, dimension, "kpis.index"), age=found["age"],
                   csv_args={"period": kind, "at": period.key, "by": dimension}, **_static())
 
 

@@ -9,14 +9,16 @@ type; the page says so next to it.
 A page asks for a fixed number of queries: the partners (one), the period's facts per organisation
 (one), the organisations active in the 90 days before the period's end (one), those that won in the
 previous period (one), the recruitment costs (one), the read model's age (one); the trend adds one
-query for its months and one per point for activity (at most TREND_POINTS).
+query for its months and one per point for activity (at most TREND_POINTS). page_figures keeps the
+result per state of the read model, so a repeated view costs one query.
 """
 from __future__ import annotations
 
 import math
 import re
 import statistics
-from collections import defaultdict
+import time
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -554,3 +556,33 @@ def recruitment_costs() -> dict[str, int]:
     """{quarter: recruitment costs in kopecks}, through recruitment's public module (one query)."""
     from ...recruitment.public import cost_totals
     return dict(cost_totals())
+
+
+# --- the managers' page, computed once per state of the read model ----------------------------------
+
+CACHE_SECONDS = 60
+CACHE_SIZE = 32
+_CACHE: "OrderedDict[tuple, dict]" = OrderedDict()
+
+
+def page_figures(period: Period, dimension: str, now: date | None = None) -> dict:
+    """The KPI table, CACp and the trend for the managers' page. Kept in this process keyed by the
+    read model's state (facts and the last one recorded), so a page view while nothing happened costs
+    one query; the key also turns every CACHE_SECONDS, which bounds how long a change the events do not
+    carry (a partner's new tier or segment, a recruitment cost) stays unseen."""
+    now = now or today()
+    state = age()
+    key = (period.kind, period.key, dimension, now, state.facts, state.last_recorded_at,
+           int(time.monotonic() // CACHE_SECONDS))
+    found = _CACHE.get(key)
+    if found is None:
+        people = partners()
+        table = kpi_table(period, dimension, now, people=people)
+        found = {"table": table, "cacp": cacp(period, table, recruitment_costs()),
+                 "trend": trend(period, dimension, now, people=people)}
+        _CACHE[key] = found
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(key)
+    return {**found, "age": state}

@@ -51,6 +51,14 @@ def answered(org, day, score):
          user_id=1, score=score, answered_at=day)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from hub.insights.kpis import services
+    services._CACHE.clear()
+    yield
+    services._CACHE.clear()
+
+
 @pytest.fixture
 def data(app):
     return build()
