@@ -33,7 +33,6 @@ def upgrade():
     sa.Column('occurred_at', hub.database.UTCDateTime(), nullable=False),
     sa.Column('recorded_at', hub.database.UTCDateTime(), nullable=False),
     sa.Column('event_id', sa.BigInteger(), nullable=True),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_kpi_fact_organisation_id_organisation'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_fact')),
     sa.UniqueConstraint('kind', 'source_id', name='uq_kpi_fact_kind_source')
     )
@@ -43,10 +42,9 @@ def upgrade():
         batch_op.create_index('ix_kpi_fact_recorded', ['recorded_at'], unique=False)
 
     op.create_table('kpi_partner',
-    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('signed_at', hub.database.UTCDateTime(), nullable=True),
     sa.Column('first_deal_at', hub.database.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_kpi_partner_organisation_id_organisation'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('organisation_id', name=op.f('pk_kpi_partner'))
     )
 

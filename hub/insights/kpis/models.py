@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ...database import UTCDateTime, utcnow
@@ -37,7 +37,9 @@ class KpiFact(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     source_id: Mapped[int] = mapped_column(BigInteger)      # deal, response, claim, request, registration, org id
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    # No foreign key: the read model takes what the events say, in any order (an event may name an
+    # organisation that is gone); every page joins the current partners, so such rows count for nobody.
+    organisation_id: Mapped[int] = mapped_column(Integer)
     day: Mapped[date] = mapped_column(Date)
     month: Mapped[str] = mapped_column(String(7))           # 2026-11
     amount_kopecks: Mapped[Optional[int]] = mapped_column(BigInteger)
@@ -50,7 +52,6 @@ class KpiFact(db.Model):
 class KpiPartner(db.Model):
     __tablename__ = "kpi_partner"
 
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"),
-                                                 primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     signed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     first_deal_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
