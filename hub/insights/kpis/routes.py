@@ -96,6 +96,16 @@ def _trend_charts(trend: dict, dimension: str) -> list[dict]:
     return out
 
 
+def _trend_tables(trend: dict, dimension: str) -> list[dict]:
+    """The KPIs without a chart, over time: a table each (period rows, group columns)."""
+    labels = [p.key for p in trend["periods"]]
+    headers = [_("Period")] + [group_label(dimension, g) for g in trend["groups"]]
+    return [{"code": code, "caption": LABELS[code], "headers": headers,
+             "rows": [[label] + [fmt(unit, trend["values"][code][g][i]) for g in trend["groups"]]
+                      for i, label in enumerate(labels)]}
+            for code, unit in services.KPIS if code not in services.TREND_KPIS]
+
+
 @bp.route("/kpi")
 @roles_required(*VENDOR_ROLES)
 def index():
@@ -109,6 +119,7 @@ def index():
     table = found["table"]
     return render("insights/kpis/index.html", "kpis", error=None, kind=kind, at=period.key, dimension=dimension,
                   period=period, table=table, cacp=found["cacp"], trend_charts=_trend_charts(found["trend"], dimension),
+                  trend_tables=_trend_tables(found["trend"], dimension),
                   concentration=_concentration_figure(table), tier_figure=_tier_figure(table),
                   nav=_period_nav(period, dimension, "kpis.index"), age=found["age"],
                   csv_args={"period": kind, "at": period.key, "by": dimension}, **_static())
@@ -181,9 +192,8 @@ def kpis_csv():
     if name == "trend":
         trend = services.trend(period, dimension)
         headers = [_("KPI"), _("Period")] + [group_label(dimension, g) for g in trend["groups"]]
-        rows = [[str(LABELS[code]), p.key] + [_csv_value(services.UNITS[code], trend["values"][code][g][i])
-                                               for g in trend["groups"]]
-                for code in services.TREND_KPIS for i, p in enumerate(trend["periods"])]
+        rows = [[str(LABELS[code]), p.key] + [_csv_value(unit, trend["values"][code][g][i]) for g in trend["groups"]]
+                for code, unit in services.KPIS for i, p in enumerate(trend["periods"])]
         return csvexport.response(filename, headers, rows)
     table = services.kpi_table(period, dimension)
     if name == "concentration":

@@ -109,6 +109,8 @@ def test_trend_over_time(data):
     assert trend["values"]["average_deal"]["sales"][-2] == 1_500_000 * RUB
     assert trend["values"]["nps"]["referral"][-1] == Decimal("100.0")
     assert trend["values"]["activity"]["sales"][-1] == Decimal("20.0")
+    assert trend["values"]["key_retention"]["sales"][-1] == Decimal("50.0")  # every KPI, not only the charted
+    assert trend["values"]["won"]["strategic"] == [0] * len(trend["periods"])
 
 
 @pytest.mark.parametrize("kind, key", [("quarter", "2026-Q5"), ("month", "2026-13"), ("month", "26-01"),
