@@ -175,7 +175,20 @@ def _tier_figure(table) -> dict:
         description=_("Platinum, Gold and Silver shares per group; the guide is 1–3 %, 7–10 % and 15–20 %."),
         labels=labels, values=values, value_text=lambda v: format_decimal(v, format="0.#") + " %")
     return {"svg": svg, "caption": str(LABELS["tiers"]), "headers": headers,
-            "rows": [[r[0], r[1]] + [fmt("percent", v) for v in r[2:]] for r in rows]}
+            "rows": [[r[0], r[1]] + [_against_guide(t, v) for v in r[2:]] for t, r in zip(services.TIERS, rows)]}
+
+
+def _against_guide(tier: str, value) -> str:
+    """A tier's share with where it stands against the guide (above, within, below)."""
+    text = fmt("percent", value)
+    guide = services.TIER_GUIDE.get(tier)
+    if guide is None or value is None:
+        return text
+    if value > guide[1]:
+        return _("%(share)s, above the guide", share=text)
+    if value < guide[0]:
+        return _("%(share)s, below the guide", share=text)
+    return _("%(share)s, within the guide", share=text)
 
 
 @bp.route("/kpi.csv")

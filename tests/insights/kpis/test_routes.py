@@ -58,6 +58,7 @@ def test_the_manager_page_shows_each_kpi_per_relationship_type(client, login, da
     assert "Figures as of" in html and html.count("<svg") >= 6 and "Figures in a table" in html
     definitions = text(client.get(url("kpis.definitions")))
     assert 'id="kpi-activity"' in definitions and "at least one deal in the 90 days" in definitions
+    assert "20 %, above the guide" in html and "40 %, above the guide" in html  # sales: Platinum, Silver
     by_type = text(client.get(url("kpis.index", by="partner_type", **Q3)))
     assert header_cells(by_type, "By partner type") == ["KPI", "Integrator", "Distributor", "Agent", "Dealer"]
 
