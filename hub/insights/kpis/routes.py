@@ -1,8 +1,6 @@
 """KPI pages: parse -> service -> render. The arithmetic lives in services.py."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import request, url_for
 from flask_babel import format_decimal, format_number
 from flask_babel import gettext as _
