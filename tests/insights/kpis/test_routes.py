@@ -179,3 +179,15 @@ def test_the_weekly_report_has_the_kpis_that_moved(app, data):
         moved = sections["KPIs that moved"]
         assert ["Deals won", "Sales partner", "0", "1"] in [[str(c) for c in row] for row in moved.rows]
     assert moved.link_endpoint == "kpis.index"
+
+
+def test_the_partner_dashboard_makes_a_bounded_number_of_queries(client, login, data, count_queries):
+    member = factories.create_user(data.s2, "member", "s2q@example.test")
+    login(member)
+    client.get(url("kpis.mine", **Q3))
+    with count_queries() as small:
+        assert client.get(url("kpis.mine", **Q3)).status_code == 200
+    _bronze_peers(data, 10)
+    with count_queries() as large:
+        assert client.get(url("kpis.mine", **Q3)).status_code == 200
+    assert large.count == small.count <= 15
