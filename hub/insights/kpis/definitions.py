@@ -43,7 +43,7 @@ DEFINITIONS = {
     "average_deal": _l("Revenue divided by the number of deals won in the period."),
     "arpp": _l("Average revenue per partner: revenue divided by the group's partners."),
     "large_share": _l("The share of the won deals whose amount is at least the large-deal threshold of the "
-                      "program rules (kpis.large_deal_rub), as it was when the deal was counted."),
+                      "program rules (kpis.large_deal_rub, as the rules say now)."),
     "nps": _l("Net promoter score of the answers given in the period: the share of promoters (9–10) minus "
               "the share of detractors (0–6), from −100 to +100."),
     "key_retention": _l("Key partners (the tiers in kpis.key_tiers, Platinum and Gold by default) that won a "
