@@ -72,6 +72,9 @@ PAGES: list[Page] = [
     Page("/nps/manage/results", "manager", 0.2),
     Page("/recruitment/", "manager", 0.2),
     Page("/recruitment/apply", None, 0.2),
+    Page("/insights/kpi", "manager", 0.2),
+    Page("/insights/kpi?period=year", "manager", 0.2),
+    Page("/insights/my", "partner", 0.2),
 ]
 
 # The viewers: the Gold partner admin and the channel manager of the demo program (README logins).

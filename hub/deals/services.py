@@ -861,6 +861,15 @@ def first_deal_at() -> dict[int, datetime]:
                                    .group_by(Deal.organisation_id)).all())
 
 
+@facts.provides("deal_registrations")
+def deal_registrations() -> list[dict]:
+    """Every deal registration as deal_submitted describes it: {"id", "organisation_id",
+    "amount_kopecks" (registered), "submitted_at"} (insights' demo fills its read model from it)."""
+    rows = db.session.execute(select(Deal.id, Deal.organisation_id, Deal.amount_kopecks, Deal.submitted_at)
+                              .order_by(Deal.id))
+    return [dict(id=i, organisation_id=o, amount_kopecks=a, submitted_at=s) for i, o, a, s in rows]
+
+
 @facts.provides("won_deals")
 def won_deals() -> list[dict]:
     """Every won deal as the deal_won event describes it (rewards' `repair` compares its records)."""

@@ -42,18 +42,18 @@ def test_the_roles_are_the_accounts_roles():
 @pytest.mark.parametrize("who, links, groups", [
     (None, ["Program"], []),
     ("a_member", ["Deals", "Leads", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Marketing fund",
-                  "Co-branded material", "Partnership"], ["Sell", "Grow"]),
+                  "Co-branded material", "Partnership", "Our figures"], ["Sell", "Grow"]),
     ("a_admin", ["Deals", "Leads", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Marketing fund",
-                 "Co-branded material", "Partnership", "Team", "Commission statement", "Learning progress"],
+                 "Co-branded material", "Partnership", "Our figures", "Team", "Commission statement", "Learning progress"],
      ["Sell", "Grow", "Manage"]),
     ("manager", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Approval queue",
                  "Organisations", "Learning progress", "Library usage", "Event registrations", "MDF requests",
-                 "Co-branded requests", "Lead pool", "Partner applications", "Key partners", "Partner NPS"],
+                 "Co-branded requests", "Lead pool", "Partner applications", "Key partners", "Partner NPS", "Program KPIs"],
      ["Sell", "Grow", "Manage"]),
     ("admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Approval queue",
                "Organisations", "Learning progress", "Library usage", "Event registrations", "MDF requests",
                "Co-branded requests", "Lead pool", "Partner applications", "Key partners", "Partner NPS",
-               "Event deliveries"], ["Sell", "Grow", "Manage"]),
+               "Program KPIs", "Event deliveries"], ["Sell", "Grow", "Manage"]),
 ])
 def test_each_role_gets_its_links_grouped(client, login, world, who, links, groups):
     if who:
