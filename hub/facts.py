@@ -32,6 +32,8 @@ Known facts (name: arguments -> result):
   (content/program.yml `deals.amount_max_rub` / `amount_min_rub`; provided by hub/program/rules.py)
 - won_deals: () -> list of {"id", "organisation_id", "created_by_id", "product", "amount_kopecks"
   (final amount), "closed_on" (date)}: every won deal (the deals feature; rewards' repair)
+- deal_regions: (deal_ids: list[int]) -> {deal_id: region code} (deals; deal_won has no region and the
+  partner locator counts wins per region)
 - first_deal_at: () -> {org_id: datetime UTC of the organisation's first deal registration} (the
   deals feature; the academy's demo records it on the onboarding plans)
 - partner_quality: (org_ids: list[int]) -> {org_id: number 0-10} (quality score for the tiers'

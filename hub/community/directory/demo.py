@@ -24,7 +24,7 @@ def demo(ctx: DemoContext) -> dict | None:
         locator = n % 3 != 2
         on_locator += locator
         db.session.add(DirectoryOrganisation(organisation_id=org.id, in_directory=True, in_locator=locator))
-    people = db.session.execute(select(User.id, User.organisation_id).join(Organisation)
+    people = db.session.execute(select(User.id, User.organisation_id).join(Organisation, Organisation.id == User.organisation_id)
                                 .where(Organisation.kind == PARTNER, User.role.in_(PARTNER_ROLES),
                                        User.is_active_user.is_(True)).order_by(User.id)).all()
     listed = 0

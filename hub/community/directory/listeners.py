@@ -1,6 +1,7 @@
 """The locator's verified numbers, kept current by durable events (hub/signals.py): certificates from
 the academy's certificate_earned / certificate_expired, won deals per region from deals' deal_submitted
-(which carries the region) and deal_won (which does not); either may arrive first.
+(which carries the region) and deal_won (which does not: the region then comes from deals' `deal_regions`
+fact when deal_submitted was not seen); either may arrive first.
 
 Every write is an INSERT ... ON CONFLICT by the row's key, and the counters are recounted from the
 rows (one organisation's, through an index), never incremented: a replayed or repeated delivery
@@ -13,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ... import signals
+from ... import facts, signals
 from ...database import utcnow
 from ...extensions import db
 from ...upsert import dialect_insert
@@ -91,4 +92,11 @@ def on_deal_submitted(event: signals.Event) -> None:
 
 @signals.deal_won.listener("directory.deals_won")
 def on_deal_won(event: signals.Event) -> None:
-    _deal(event.deal_id, event.organisation_id, won=True)
+    values = {"won": True}
+    known = db.session.scalar(select(DirectoryDeal.region).where(DirectoryDeal.deal_id == event.deal_id))
+    if known is None:
+        # deal_submitted not seen (history before this listener, or still on its way): ask deals.
+        region = (facts.get("deal_regions", [event.deal_id], default={}) or {}).get(event.deal_id)
+        if region:
+            values["region"] = region
+    _deal(event.deal_id, event.organisation_id, **values)

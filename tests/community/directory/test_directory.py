@@ -346,3 +346,35 @@ def test_list_pages_run_a_constant_number_of_queries(w, client, login, count_que
         response = client.get(url(endpoint, **args))
     assert response.status_code == 200 and "Seed 027" in text(response) or "Page 1 of 2" in text(response)
     assert many.count == few.count
+
+
+def test_a_win_without_its_registration_event_takes_the_region_from_deals(w):
+    from hub import signals
+    from hub.database import utcnow
+    deal = factories.create_deal(w.org_b, w.b_admin, status="won", region="spb")
+    signals.deal_won.emit(deal_id=deal.id, organisation_id=w.org_b.id, created_by_id=None, product="crm",
+                          amount_kopecks=100_000, closed_on=utcnow().date(), actor_id=None)
+    db.session.commit()
+    assert db.session.get(DirectoryRegionWin, (w.org_b.id, "spb")).wins == 1
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_demo_pages_render_in_both_languages(demo, client, login, lang):
+    from hub.accounts.models import PARTNER_ADMIN, Organisation, User
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
+    shown = db.session.scalar(select(DirectoryOrganisation.organisation_id).where(DirectoryOrganisation.in_locator)
+                              .order_by(DirectoryOrganisation.organisation_id))
+    listed = db.session.scalar(select(DirectoryPerson.user_id).where(DirectoryPerson.listed))
+    for path in (url("directory.locator"), url("directory.locator", region="moscow"),
+                 url("directory.locator_partner", org_id=shown)):
+        assert client.get(path).status_code == 200, path
+    page = text(client.get(url("directory.locator")))
+    assert ("Найти партнёра" if lang == "ru" else "Find a partner") in page
+    admin = db.session.scalar(select(User).where(User.role == PARTNER_ADMIN).order_by(User.id))
+    login(admin)
+    for path in (url("directory.index"), url("directory.index", region="spb", product="crm"),
+                 url("directory.organisation", org_id=shown), url("directory.person", user_id=listed),
+                 url("directory.me"), url("directory.settings", org_id=admin.organisation_id)):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) > 5
