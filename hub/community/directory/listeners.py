@@ -21,8 +21,21 @@ from ...upsert import dialect_insert
 from .models import DirectoryCertificate, DirectoryDeal, DirectoryRegionWin, DirectoryStat
 
 
+def _lock(organisation_id: int) -> None:
+    """Serialise the recounts of one organisation: two workers delivering two certificates of one
+    organisation at once would each count without the other's uncommitted row and the last to write
+    would leave one too few. The stat row (created if missing) is the lock; a recount after the
+    wait reads what the other committed (PostgreSQL; SQLite has one writer at a time anyway)."""
+    stmt = dialect_insert(DirectoryStat).values(organisation_id=organisation_id, valid_certificates=0,
+                                                certified_people=0, deals_won=0, updated_at=utcnow())
+    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["organisation_id"]))
+    db.session.execute(select(DirectoryStat.organisation_id).where(DirectoryStat.organisation_id == organisation_id)
+                       .with_for_update())
+
+
 def recount_certificates(organisation_id: int, now: datetime | None = None) -> None:
     now = now or utcnow()
+    _lock(organisation_id)
     valid = (DirectoryCertificate.organisation_id == organisation_id, DirectoryCertificate.valid.is_(True),
              (DirectoryCertificate.expires_at.is_(None)) | (DirectoryCertificate.expires_at > now))
     certificates, people = db.session.execute(
@@ -61,6 +74,7 @@ def on_certificate_expired(event: signals.Event) -> None:
 
 
 def recount_wins(organisation_id: int, region: str) -> None:
+    _lock(organisation_id)
     wins = db.session.scalar(select(func.count(DirectoryDeal.deal_id)).where(
         DirectoryDeal.organisation_id == organisation_id, DirectoryDeal.region == region,
         DirectoryDeal.won.is_(True)))
