@@ -40,10 +40,9 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
 def _list(template: str, public_list: bool):
     filters = _filters()
     page = services.search(filters, public=public_list, page=page_number())
-    response = render(template, block="results", filters=filters, page=page, choices=_choices(),
-                      args=filters.args(), tier_label=tier_label)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    # One URL, page or results block: the app's after-request hook adds `Vary: HX-Request`.
+    return render(template, block="results", filters=filters, page=page, choices=_choices(),
+                  args=filters.args(), tier_label=tier_label)
 
 
 # --- the partners' directory ------------------------------------------------------------------------

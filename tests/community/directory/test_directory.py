@@ -378,3 +378,26 @@ def test_the_demo_pages_render_in_both_languages(demo, client, login, lang):
         response = client.get(path)
         assert response.status_code == 200, path
     assert db.session.scalar(select(func.count()).select_from(Organisation)) > 5
+
+
+@pytest.mark.parametrize("endpoint, anonymous", [("directory.organisation", False), ("directory.locator_partner", True)])
+def test_an_organisations_page_runs_a_constant_number_of_queries(w, client, login, count_queries, endpoint,
+                                                                  anonymous):
+    listing(w.org_a, locator=True)
+    if not anonymous:
+        login(w.b_member)
+
+    def add_people(n):
+        for _ in range(n):
+            person = factories.create_user(w.org_a)
+            list_person(person)
+            certify(person, track=("sales", "presale")[person.id % 2])
+    add_people(1)
+    path = url(endpoint, org_id=w.org_a.id)
+    client.get(path)
+    with count_queries() as few:
+        assert client.get(path).status_code == 200
+    add_people(12)
+    with count_queries() as many:
+        assert client.get(path).status_code == 200
+    assert many.count == few.count
