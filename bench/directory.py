@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orgs", type=int, default=5000)
     parser.add_argument("--users-per-org", type=int, default=4)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--profile", metavar="PATH", help="also print a cProfile of 20 requests to this path")
     args = parser.parse_args(argv)
     print(f"Partner Hub directory benchmark: {args.orgs:,} organisations; Python {platform.python_version()}, "
           f"{platform.machine()}, {os.cpu_count()} CPUs")
@@ -125,6 +126,18 @@ def _run(args) -> None:
             print(f"  {name:36} p50 {statistics.median(times):6.1f} ms   p95 {p95(times):6.1f} ms   {queries} SQL")
         for kind, times in all_times.items():
             print(f"  {kind + ' overall':36} p50 {statistics.median(times):6.1f} ms   p95 {p95(times):6.1f} ms")
+        if args.profile:
+            import cProfile
+            import pstats
+            client = anonymous if args.profile.startswith("/directory/locator") else partner
+            profiler = cProfile.Profile()
+            sql = []
+            event.listen(db.engine, "before_cursor_execute", lambda *a: sql.append(time.perf_counter()))
+            profiler.enable()
+            for _ in range(20):
+                client.get(args.profile)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 
 
 if __name__ == "__main__":

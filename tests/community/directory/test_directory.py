@@ -228,7 +228,7 @@ def test_who_else_implements_in_my_region(w, client, login):
 
 
 @pytest.mark.parametrize("args", [{"region": "atlantis"}, {"tier": "diamond"}, {"product": "<x>"},
-                                  {"page": "-1"}, {"page": "abc"}])
+                                  {"page": "-1"}, {"page": "abc"}, {"q": "a\x00b"}, {"region": ["spb", "moscow"]}])
 def test_bad_filters_are_refused_not_a_500(w, client, login, args):
     login(w.a_member)
     assert client.get(url("directory.index", **args)).status_code in (400, 404)
