@@ -18,6 +18,10 @@ Known facts (name: arguments -> result):
 - valid_certifications_by_track: (org_id: int, at: datetime UTC) -> {track_slug: number of valid
   certificates}
 - all_track_slugs: () -> list[str] of tracks that issue certificates
+- track_titles: (lang: "ru" | "en") -> {track_slug: title in that language} (the partner directory)
+- badges_held: (org_ids: list[int], user_ids: list[int], locale: str) -> {"organisations": {org_id:
+  [badge]}, "people": {user_id: [badge]}}, badge = {"slug", "name" (in locale), "image" (file name
+  under static/img/badges), "awarded_at"}, newest first, in one query (rewards; the partner directory)
 - certified_in_all_tracks: (org_ids: list[int] | None (everyone), at: datetime UTC) -> set of
   org_ids holding a valid certificate of every track at `at` (one query)
 - certificates_changed: (since: datetime UTC, until: datetime UTC) -> set of org_ids with a
@@ -30,6 +34,8 @@ Known facts (name: arguments -> result):
   (final amount), "closed_on" (date)}: every won deal (the deals feature; rewards' repair)
 - deal_registrations: () -> list of {"id", "organisation_id", "amount_kopecks" (registered),
   "submitted_at" (UTC)}: every deal registration (the deals feature; insights' demo backfill)
+- deal_regions: (deal_ids: list[int]) -> {deal_id: region code} (deals; deal_won has no region and the
+  partner locator counts wins per region)
 - first_deal_at: () -> {org_id: datetime UTC of the organisation's first deal registration} (the
   deals feature; the academy's demo records it on the onboarding plans)
 - partner_quality: (org_ids: list[int]) -> {org_id: number 0-10} (quality score for the tiers'

@@ -620,6 +620,11 @@ def all_track_slugs() -> list[str]:
     return list(db.session.scalars(select(Track.slug).order_by(Track.sort_order, Track.slug)))
 
 
+@facts.provides("track_titles")
+def track_titles(lang: str) -> dict[str, str]:
+    return {t.slug: t.title(lang) for t in db.session.scalars(select(Track).order_by(Track.sort_order, Track.slug))}
+
+
 @facts.provides("certified_in_all_tracks")
 def certified_in_all_tracks(org_ids: list[int] | None, at: datetime) -> set[int]:
     """Organisations holding a valid certificate of every track at `at` (one query for all)."""

@@ -883,6 +883,15 @@ def won_deals() -> list[dict]:
             for deal_id, org_id, user_id, product, amount, closed_on, submitted_at in rows]
 
 
+@facts.provides("deal_regions")
+def deal_regions(deal_ids: list[int]) -> dict[int, str]:
+    """The customer's region of each deal (deal_won carries none; the partner locator counts wins per region)."""
+    if not deal_ids:
+        return {}
+    return dict(db.session.execute(select(Deal.id, Deal.region).where(Deal.id.in_(list(deal_ids)),
+                                                                      Deal.region.is_not(None))).all())
+
+
 # --- home page summaries -----------------------------------------------------------------------
 
 def manager_summary(now: datetime | None = None) -> dict:

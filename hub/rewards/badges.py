@@ -315,6 +315,27 @@ def awards_of_org(org_id: int, limit: int | None = None, include_people: bool = 
     return list(db.session.scalars(query.limit(limit) if limit else query))
 
 
+@facts.provides("badges_held")
+def badges_held(org_ids: list[int], user_ids: list[int], locale: str) -> dict[str, dict[int, list[dict]]]:
+    """Badges of several organisations (their own, not their people's) and people, in one query: for
+    the partner directory's cards and pages (hub/facts.py)."""
+    out: dict[str, dict[int, list[dict]]] = {"organisations": {}, "people": {}}
+    org_ids, user_ids = list(org_ids or []), list(user_ids or [])
+    if not org_ids and not user_ids:
+        return out
+    holders = [f"org:{i}" for i in org_ids] + [f"user:{i}" for i in user_ids]
+    query = (select(BadgeAward).where(BadgeAward.holder_key.in_(holders))
+             .order_by(BadgeAward.awarded_at.desc(), BadgeAward.id.desc()))
+    for award in db.session.scalars(query):
+        item = {"slug": award.badge.slug, "name": award.badge.name(locale), "image": award.badge.image,
+                "awarded_at": award.awarded_at}
+        if award.user_id is None:
+            out["organisations"].setdefault(award.organisation_id, []).append(item)
+        else:
+            out["people"].setdefault(award.user_id, []).append(item)
+    return out
+
+
 def award_set() -> set[tuple[str, str]]:
     """Every (badge slug, holder) pair: what the equality test compares."""
     return set(db.session.execute(select(Badge.slug, BadgeAward.holder_key).join(Badge)).all())

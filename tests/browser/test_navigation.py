@@ -21,7 +21,7 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 # What each role sees in the header, in Russian (a group with one link shows the link itself).
 HEADER = {
-    "visitor": ["Программа"],
+    "visitor": ["Найти партнёра", "Программа"],
     "member": ["Продажи", "Академия", "Развитие"],
     "partner_admin": ["Продажи", "Академия", "Развитие", "Управление"],
     "manager": ["Продажи", "Академия", "Развитие", "Управление"],

@@ -40,17 +40,17 @@ def test_the_roles_are_the_accounts_roles():
 
 
 @pytest.mark.parametrize("who, links, groups", [
-    (None, ["Program"], []),
-    ("a_member", ["Deals", "Leads", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Marketing fund",
+    (None, ["Find a partner", "Program"], []),
+    ("a_member", ["Deals", "Leads", "Library", "Academy", "Program", "Rewards", "Events", "Partner directory", "Community", "Marketing fund",
                   "Co-branded material", "Partnership", "Our figures"], ["Sell", "Grow"]),
-    ("a_admin", ["Deals", "Leads", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Marketing fund",
+    ("a_admin", ["Deals", "Leads", "Library", "Academy", "Program", "Rewards", "Events", "Partner directory", "Community", "Marketing fund",
                  "Co-branded material", "Partnership", "Our figures", "Team", "Commission statement", "Learning progress"],
      ["Sell", "Grow", "Manage"]),
-    ("manager", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Approval queue",
+    ("manager", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Partner directory", "Community", "Approval queue",
                  "Organisations", "Learning progress", "Library usage", "Event registrations", "MDF requests",
                  "Co-branded requests", "Lead pool", "Partner applications", "Key partners", "Partner NPS", "Program KPIs"],
      ["Sell", "Grow", "Manage"]),
-    ("admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Approval queue",
+    ("admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Partner directory", "Community", "Approval queue",
                "Organisations", "Learning progress", "Library usage", "Event registrations", "MDF requests",
                "Co-branded requests", "Lead pool", "Partner applications", "Key partners", "Partner NPS",
                "Program KPIs", "Event deliveries"], ["Sell", "Grow", "Manage"]),

@@ -5,6 +5,8 @@ delivery adds nothing."""
 from __future__ import annotations
 
 from ... import signals
+from ...accounts.models import Organisation
+from ...extensions import db
 from . import referrals, services
 
 
@@ -12,6 +14,11 @@ from . import referrals, services
 def on_lead_received(event: signals.Event) -> None:
     source = event.source if event.source in services.SOURCES else "other"
     notes = event.message or ""
+    if event.organisation_id is not None:
+        # The partner the customer chose (the public locator): named for the manager who offers the lead.
+        org = db.session.get(Organisation, event.organisation_id)
+        named = f"{org.name} (#{org.id})" if org is not None else f"#{event.organisation_id}"
+        notes = f"Partner chosen by the customer ({event.source}): {named}\n{notes}".strip()
     if event.consent is False:
         notes = (notes + "\n(no consent to be contacted given)").strip()
     try:
