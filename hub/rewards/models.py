@@ -23,6 +23,9 @@ CERTIFICATE_EARNED = "certificate_earned"
 EVENT_ATTENDED = "event_attended"
 ACCEPTED_ANSWER = "accepted_answer"
 ACTIONS = (DEAL_APPROVED, DEAL_WON, CERTIFICATE_EARNED, EVENT_ATTENDED, ACCEPTED_ANSWER)
+# Points whose amount comes with the event (from another feature's rules), not from `points:`:
+# the recruitment referral bonus (G4), credited to the referring organisation once per referred one.
+REFERRAL_BONUS = "referral_bonus"
 
 # Commission rules and statuses (D5).
 RULE_COMMISSION = "commission"
