@@ -170,7 +170,10 @@ def _restore(app: Flask) -> None:
     if rules != app.extensions["tests.pristine_rules"]:
         rules.clear()
         rules.update(app.extensions["tests.pristine_rules"])
-    if app.config.get("RATELIMIT_ENABLED"):
+    # The limiter is one object for every app, and init_app sets its `enabled` from the app being
+    # created: after a test built an app with limits on, apps shared from before would limit too.
+    limiter.enabled = bool(app.config.get("RATELIMIT_ENABLED"))
+    if limiter.enabled:
         limiter.reset()
 
 
