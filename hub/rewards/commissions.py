@@ -275,11 +275,11 @@ def totals_for(organisation_id: int, referral: bool = False) -> dict[str, int]:
 
 def _both_totals(organisation_id: int) -> tuple[dict[str, int], dict[str, int]]:
     sales, referral = ({status: 0 for status in LINE_STATUSES} for _ in range(2))
-    for rule_is_referral, status, amount in db.session.execute(
-            select(CommissionLine.rule == RULE_REFERRAL, CommissionLine.status, func.sum(CommissionLine.amount_kopecks))
+    for rule, status, amount in db.session.execute(
+            select(CommissionLine.rule, CommissionLine.status, func.sum(CommissionLine.amount_kopecks))
             .where(CommissionLine.organisation_id == organisation_id)
-            .group_by(CommissionLine.rule == RULE_REFERRAL, CommissionLine.status)):
-        (referral if rule_is_referral else sales)[status] = int(amount or 0)
+            .group_by(CommissionLine.rule, CommissionLine.status)):
+        (referral if rule == RULE_REFERRAL else sales)[status] += int(amount or 0)
     return sales, referral
 
 
@@ -413,15 +413,15 @@ def manager_overview() -> list[tuple[Organisation, dict[str, int]]]:
     """Organisations with commission lines and their totals per status of the sales lines, plus
     `referral_owed` / `referral_settled` for the referral fees, kept apart (two queries)."""
     totals: dict[int, dict[str, int]] = {}
-    for org_id, is_referral, status, amount in db.session.execute(
-            select(CommissionLine.organisation_id, CommissionLine.rule == RULE_REFERRAL, CommissionLine.status,
+    for org_id, rule, status, amount in db.session.execute(
+            select(CommissionLine.organisation_id, CommissionLine.rule, CommissionLine.status,
                    func.sum(CommissionLine.amount_kopecks))
-            .group_by(CommissionLine.organisation_id, CommissionLine.rule == RULE_REFERRAL, CommissionLine.status)):
+            .group_by(CommissionLine.organisation_id, CommissionLine.rule, CommissionLine.status)):
         row = totals.setdefault(org_id, {**{s: 0 for s in LINE_STATUSES}, "referral_owed": 0, "referral_settled": 0})
-        if is_referral:
+        if rule == RULE_REFERRAL:
             row["referral_owed" if status != PAID else "referral_settled"] += int(amount or 0)
         else:
-            row[status] = int(amount or 0)
+            row[status] += int(amount or 0)
     if not totals:
         return []
     orgs = db.session.scalars(select(Organisation).where(Organisation.id.in_(totals)).order_by(Organisation.name))
