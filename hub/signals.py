@@ -156,7 +156,10 @@ lead_received = EventType(
 referral_won = EventType(
     "referral_won", "A referral partner's recommended customer bought (D10): a manager marked the "
     "referral won with the amount; the referral fee is owed to the referring organisation.",
-    referral_id=int, organisation_id=int, amount_kopecks=int, won_at=datetime, actor_id=int | None)
+    referral_id=int, organisation_id=int, amount_kopecks=int, won_at=datetime, actor_id=int | None,
+    # The fee per the leads rules, computed once when the referral was won (the basis: "5%" or
+    # "fixed:<tier>"); None in events stored before these fields existed (listeners compute it then).
+    fee_kopecks=int | None, fee_basis=str | None)
 
 nps_answered = EventType(
     "nps_answered", "A partner person answered an NPS survey (C6): the relationship survey or a "

@@ -170,7 +170,10 @@ def _restore(app: Flask) -> None:
     if rules != app.extensions["tests.pristine_rules"]:
         rules.clear()
         rules.update(app.extensions["tests.pristine_rules"])
-    if app.config.get("RATELIMIT_ENABLED"):
+    # The limiter is one object for every app, and init_app sets its `enabled` from the app being
+    # created: after a test built an app with limits on, apps shared from before would limit too.
+    limiter.enabled = bool(app.config.get("RATELIMIT_ENABLED"))
+    if limiter.enabled:
         limiter.reset()
 
 
@@ -184,12 +187,39 @@ def _listener_failures() -> list[str]:
     return [f"{listener}: {error.strip().splitlines()[-1]}" for listener, error in rows]
 
 
+def _forget_search_files(app: Flask) -> None:
+    """The fts5 index files follow the emptied database: they live in the session's data directory,
+    beside a database every test empties, so a test would otherwise search the documents of an earlier
+    test's rows, whose ids the new rows reuse (a private Q&A thread found, or missed, by the wrong
+    viewers). A file that holds documents is rebuilt from the empty database (a few milliseconds);
+    an empty one is left alone."""
+    import sqlite3
+
+    from hub import search
+    if search.backend().name != "fts5":
+        return  # the postgres engine's tables were emptied with the others
+    for ix in search.indexes():
+        path = search.index_path(ix.name, app)
+        if not path.exists():
+            continue
+        try:
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+                stale = conn.execute("SELECT 1 FROM doc LIMIT 1").fetchone() is not None
+            conn.close()
+        except sqlite3.DatabaseError:
+            stale = True
+        if stale:
+            search.rebuild(ix.name)
+
+
 @pytest.fixture
 def app(request, _migrated, database_url, data_dir, app_config):
     app = shared_app(make_config(database_url, data_dir, **app_config))
     with app.app_context():
         _restore(app)
         _wipe()  # before each test only: what a test leaves behind, the next one wipes
+        _forget_search_files(app)
+        db.session.remove()
         yield app
         db.session.remove()
         failures = [] if request.node.get_closest_marker("listener_failures") else _listener_failures()

@@ -1,7 +1,8 @@
 """The domain events recruitment emits (declared here, next to their feature; the catalogue is global).
 
-Insights builds its funnel from application_submitted / application_decided; rewards may credit the
-referral bonus from referral_bonus_earned (its points are in the payload, from the recruitment rules)."""
+Insights builds its funnel from application_submitted / application_decided; rewards credits the
+referral bonus from referral_bonus_earned (its points are in the payload, from the recruitment rules) to the
+referrer's points ledger, once per referred organisation (listener "rewards.referral_bonus")."""
 from __future__ import annotations
 
 from datetime import datetime

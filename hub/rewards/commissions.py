@@ -28,8 +28,8 @@ from ..extensions import db
 from ..program import commission as arithmetic
 from ..program import rules as program_rules
 from . import terms
-from .models import (APPROVED, LINE_STATUSES, OWED, PAID, RULE_COMMISSION, RULE_PLAN, RULE_RETRO, RULE_SPIFF,
-                     CommissionLine, PeriodStat, Term, WonDeal)
+from .models import (APPROVED, LINE_STATUSES, OWED, PAID, RULE_COMMISSION, RULE_PLAN, RULE_REFERRAL, RULE_RETRO,
+                     RULE_SPIFF, CommissionLine, PeriodStat, Term, WonDeal)
 from ..upsert import dialect_insert
 from .services import insert_many_ignore, program_date, quarter_bounds
 from .tiers import TierHistory
@@ -150,6 +150,35 @@ def repair(now: datetime | None = None) -> list[Written]:
             for row in rows if row["source_key"] in inserted]
 
 
+def line_for_referral(referral_id: int, organisation_id: int, won_kopecks: int, fee_kopecks: int, basis: str,
+                      at: datetime) -> bool:
+    """D10: the referral fee as a line of the referring organisation's statement, once per referral
+    (source key referral:<id>), inside the caller's transaction. The fee and its basis ("5%" or
+    "fixed:<tier>") are the ones the leads feature computed from the rules when the customer bought.
+    The line has no deal: it is no sales deal's commission and the statement lists it apart."""
+    percent = None
+    tier = None
+    if basis.endswith("%"):
+        try:
+            percent = Decimal(basis[:-1])
+        except ArithmeticError:
+            percent = None
+    elif basis.startswith("fixed:"):
+        tier = basis.split(":", 1)[1] or None
+    inserted = _insert_lines([dict(organisation_id=organisation_id, deal_id=None, rule=RULE_REFERRAL,
+                                   source_key=f"referral:{referral_id}", tier=tier, product=None, period=None,
+                                   base_kopecks=won_kopecks, percent=percent, amount_kopecks=fee_kopecks,
+                                   status=OWED, created_at=at, term_id=None)])
+    return bool(inserted)
+
+
+def referral_id_of(line: CommissionLine) -> int | None:
+    if line.rule != RULE_REFERRAL:
+        return None
+    key = line.source_key.split(":", 1)[1]
+    return int(key) if key.isdigit() else None
+
+
 def retro_step(revenue_kopecks: int):
     """The highest retro-bonus step reached by a quarter's revenue, or None."""
     return arithmetic.retro_step(program_rules.current(), revenue_kopecks)
@@ -217,10 +246,12 @@ def compute_retro_bonuses(now: datetime | None = None, quarters: list[str] | Non
 @dataclass
 class Statement:
     organisation: Organisation
-    lines: list[CommissionLine]
+    lines: list[CommissionLine]      # what sales deals brought (commission, SPIFF, retro-bonus, plan)
     totals: dict[str, int]
     won_on: dict[int, date]  # line id -> the won date of its deal (deal lines only)
     terms: dict[int, Term]   # term id -> the individual term a line was priced by (R5)
+    referral_lines: list[CommissionLine] = None  # D10: referral fees, listed and totalled apart
+    referral_totals: dict[str, int] = None
 
     def applied(self, line: CommissionLine) -> str:
         """Which term priced the line (the statement's "Term applied" column)."""
@@ -231,28 +262,46 @@ class Statement:
         return sum(self.totals.values())
 
 
-def totals_for(organisation_id: int) -> dict[str, int]:
+def totals_for(organisation_id: int, referral: bool = False) -> dict[str, int]:
+    """Totals per status of the sales lines, or (referral=True) of the referral fees: never summed together."""
     totals = {status: 0 for status in LINE_STATUSES}
+    kind = CommissionLine.rule == RULE_REFERRAL if referral else CommissionLine.rule != RULE_REFERRAL
     for status, amount in db.session.execute(
             select(CommissionLine.status, func.sum(CommissionLine.amount_kopecks))
-            .where(CommissionLine.organisation_id == organisation_id).group_by(CommissionLine.status)):
+            .where(CommissionLine.organisation_id == organisation_id, kind).group_by(CommissionLine.status)):
         totals[status] = int(amount or 0)
     return totals
 
 
+def _both_totals(organisation_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    sales, referral = ({status: 0 for status in LINE_STATUSES} for _ in range(2))
+    for rule, status, amount in db.session.execute(
+            select(CommissionLine.rule, CommissionLine.status, func.sum(CommissionLine.amount_kopecks))
+            .where(CommissionLine.organisation_id == organisation_id)
+            .group_by(CommissionLine.rule, CommissionLine.status)):
+        (referral if rule == RULE_REFERRAL else sales)[status] += int(amount or 0)
+    return sales, referral
+
+
 def statement(organisation: Organisation, status: str | None = None) -> Statement:
     """The organisation's lines, newest first, each with its deal's won date and the individual
-    term that priced it (three queries)."""
+    term that priced it; the referral fees apart (three queries, four when there are referral fees)."""
     query = (select(CommissionLine, WonDeal.closed_on)
              .outerjoin(WonDeal, WonDeal.deal_id == CommissionLine.deal_id)
-             .where(CommissionLine.organisation_id == organisation.id))
+             .where(CommissionLine.organisation_id == organisation.id, CommissionLine.rule != RULE_REFERRAL))
     if status in LINE_STATUSES:
         query = query.where(CommissionLine.status == status)
     rows = db.session.execute(query.order_by(CommissionLine.created_at.desc(), CommissionLine.id.desc())).all()
     term_ids = {line.term_id for line, _won in rows if line.term_id is not None}
     used = {t.id: t for t in db.session.scalars(select(Term).where(Term.id.in_(term_ids)))} if term_ids else {}
-    return Statement(organisation, [line for line, _won in rows], totals_for(organisation.id),
-                     {line.id: won for line, won in rows if won is not None}, used)
+    sales, referral = _both_totals(organisation.id)
+    # The referral fees are listed whole (the status filter is the sales lines'), in their own query.
+    referral_lines = list(db.session.scalars(
+        select(CommissionLine).where(CommissionLine.organisation_id == organisation.id,
+                                     CommissionLine.rule == RULE_REFERRAL)
+        .order_by(CommissionLine.created_at.desc(), CommissionLine.id.desc()))) if any(referral.values()) else []
+    return Statement(organisation, [line for line, _won in rows if line.rule != RULE_REFERRAL], sales,
+                     {line.id: won for line, won in rows if won is not None}, used, referral_lines, referral)
 
 
 def _names(line: CommissionLine) -> tuple[str, str]:
@@ -272,6 +321,8 @@ def rule_name(line: CommissionLine) -> str:
         return _("SPIFF for the organisation's first won deal")
     if line.rule == RULE_PLAN:
         return _("Bonus for the quarterly plan reached in %(period)s", period=line.period)
+    if line.rule == RULE_REFERRAL:
+        return _("Referral fee: recommended customer #%(id)s bought", id=referral_id_of(line) or "?")
     return _("Retro-bonus on the won revenue of %(period)s", period=line.period)
 
 
@@ -291,6 +342,12 @@ def rule_label(line: CommissionLine) -> str:
             return _("Bonus %(percent)s %% of the won revenue of %(period)s: the quarterly plan reached",
                      percent=_percent(line.percent), period=line.period)
         return _("Bonus for the quarterly plan reached in %(period)s", period=line.period)
+    if line.rule == RULE_REFERRAL:
+        from ..i18n import money
+        if line.percent is not None:
+            return _("Referral fee %(percent)s %% of %(amount)s the recommended customer bought for",
+                     percent=_percent(line.percent), amount=money(line.base_kopecks))
+        return _("Referral fee fixed for tier %(tier)s", tier=tier or "—")
     return _("Retro-bonus %(percent)s %% on the won revenue of %(period)s",
              percent=_percent(line.percent), period=line.period)
 
@@ -318,7 +375,7 @@ def export_headers() -> list[str]:
 def export_rows(organisation: Organisation):
     """The statement's lines as the CSV export writes them (hub/csvexport.py formats the cells)."""
     report = statement(organisation)
-    for line in report.lines:
+    for line in report.lines + report.referral_lines:
         product, tier = _names(line)
         yield [line.id, report.won_on.get(line.id), line.period, rule_name(line), rule_label(line),
                line.deal_id, tier or None, product or None, csvexport.Roubles(line.base_kopecks),
@@ -353,12 +410,18 @@ def set_status(line_ids: list[int], new: str, actor, organisation_id: int, now: 
 
 
 def manager_overview() -> list[tuple[Organisation, dict[str, int]]]:
-    """Organisations with commission lines and their totals per status (two queries)."""
+    """Organisations with commission lines and their totals per status of the sales lines, plus
+    `referral_owed` / `referral_settled` for the referral fees, kept apart (two queries)."""
     totals: dict[int, dict[str, int]] = {}
-    for org_id, status, amount in db.session.execute(
-            select(CommissionLine.organisation_id, CommissionLine.status, func.sum(CommissionLine.amount_kopecks))
-            .group_by(CommissionLine.organisation_id, CommissionLine.status)):
-        totals.setdefault(org_id, {s: 0 for s in LINE_STATUSES})[status] = int(amount or 0)
+    for org_id, rule, status, amount in db.session.execute(
+            select(CommissionLine.organisation_id, CommissionLine.rule, CommissionLine.status,
+                   func.sum(CommissionLine.amount_kopecks))
+            .group_by(CommissionLine.organisation_id, CommissionLine.rule, CommissionLine.status)):
+        row = totals.setdefault(org_id, {**{s: 0 for s in LINE_STATUSES}, "referral_owed": 0, "referral_settled": 0})
+        if rule == RULE_REFERRAL:
+            row["referral_owed" if status != PAID else "referral_settled"] += int(amount or 0)
+        else:
+            row[status] += int(amount or 0)
     if not totals:
         return []
     orgs = db.session.scalars(select(Organisation).where(Organisation.id.in_(totals)).order_by(Organisation.name))

@@ -12,10 +12,12 @@ from sqlalchemy import select
 
 from .. import signals
 from ..accounts.models import Organisation
+from ..recruitment.public import referral_bonus_earned
 from ..extensions import db
 from ..database import utcnow
+from ..program import rules as program_rules
 from . import badges, commissions, terms, tiers
-from .models import ACCEPTED_ANSWER, CERTIFICATE_EARNED, DEAL_APPROVED, DEAL_WON, EVENT_ATTENDED
+from .models import ACCEPTED_ANSWER, CERTIFICATE_EARNED, DEAL_APPROVED, DEAL_WON, EVENT_ATTENDED, REFERRAL_BONUS
 from .services import Credit, credit, program_date, program_zone, record_won_deal
 
 
@@ -88,3 +90,28 @@ on_event_attended = signals.event_attended.listener("rewards.event_attended")(
     _activity(EVENT_ATTENDED, "registration", "registration_id"))
 on_answer_accepted = signals.answer_accepted.listener("rewards.answer_accepted")(
     _activity(ACCEPTED_ANSWER, "answer", "answer_id"))
+
+
+@referral_bonus_earned.listener("rewards.referral_bonus")
+def on_referral_bonus_earned(event: signals.Event) -> None:
+    """G4: the partner that brought another one gets the bonus when the new one wins its first deal.
+    The points are the event's (recruitment's rules fixed them when it was earned); one entry per
+    referred organisation (the ledger's unique (action, source) key), however often delivered."""
+    credited = credit(Credit(REFERRAL_BONUS, f"referral:{event.referred_id}", event.referrer_id, None),
+                      _event_time(event.earned_at), points=event.points)
+    if credited:
+        badges.evaluate(org_ids=[event.referrer_id])
+
+
+@signals.referral_won.listener("rewards.referral_fee")
+def on_referral_won(event: signals.Event) -> None:
+    """D10: a referral partner's recommended customer bought: the fee goes on its statement, once per
+    referral (unique source key), listed apart from its sales deals' commissions. The fee is the one
+    the event carries (leads computed it from the rules); an event stored before it carried one is
+    priced from the same rules now."""
+    fee, basis = event.fee_kopecks, event.fee_basis
+    if fee is None or basis is None:
+        tier = db.session.scalar(select(Organisation.tier).where(Organisation.id == event.organisation_id))
+        fee, basis = program_rules.current().leads.fee(event.amount_kopecks, tier)
+    commissions.line_for_referral(event.referral_id, event.organisation_id, event.amount_kopecks, fee, basis,
+                                  _event_time(event.won_at))

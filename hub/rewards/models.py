@@ -23,13 +23,18 @@ CERTIFICATE_EARNED = "certificate_earned"
 EVENT_ATTENDED = "event_attended"
 ACCEPTED_ANSWER = "accepted_answer"
 ACTIONS = (DEAL_APPROVED, DEAL_WON, CERTIFICATE_EARNED, EVENT_ATTENDED, ACCEPTED_ANSWER)
+# Points whose amount comes with the event (from another feature's rules), not from `points:`:
+# the recruitment referral bonus (G4), credited to the referring organisation once per referred one.
+REFERRAL_BONUS = "referral_bonus"
 
 # Commission rules and statuses (D5).
 RULE_COMMISSION = "commission"
 RULE_SPIFF = "spiff"
 RULE_RETRO = "retro"
 RULE_PLAN = "plan"  # R5: the bonus of an individual quarterly plan reached
-RULES = (RULE_COMMISSION, RULE_SPIFF, RULE_RETRO, RULE_PLAN)
+RULE_REFERRAL = "referral"  # D10: a referral partner's fee for a recommended customer who bought
+RULES = (RULE_COMMISSION, RULE_SPIFF, RULE_RETRO, RULE_PLAN, RULE_REFERRAL)
+DEAL_RULES = (RULE_COMMISSION, RULE_SPIFF, RULE_RETRO, RULE_PLAN)  # what sales deals bring
 OWED = "owed"
 APPROVED = "approved"
 PAID = "paid"

@@ -51,3 +51,33 @@ def summary(user, now: datetime | None = None) -> dict | None:
 @home_panel("rewards.summary", "rewards/_home_panel.html", order=30, roles=PARTNERS)
 def home_summary(user):
     return summary(user)
+
+
+def point_history(organisation_id: int, limit: int = 20) -> list[tuple]:
+    """The organisation's latest point entries, newest first, each with what it was for in words
+    (two queries at most: the entries, and the names of the partners a referral bonus came from)."""
+    from flask_babel import gettext as _
+
+    from ..accounts.models import Organisation
+    from .models import (ACCEPTED_ANSWER, CERTIFICATE_EARNED, DEAL_APPROVED, DEAL_WON, EVENT_ATTENDED, PointEntry,
+                         REFERRAL_BONUS)
+    entries = list(db.session.scalars(select(PointEntry).where(PointEntry.organisation_id == organisation_id)
+                                      .order_by(PointEntry.created_at.desc(), PointEntry.id.desc()).limit(limit)))
+    referred = {int(e.source_key.split(":", 1)[1]) for e in entries
+                if e.action == REFERRAL_BONUS and e.source_key.split(":", 1)[1].isdigit()}
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_(referred))).all()) if referred else {}
+    plain = {DEAL_APPROVED: _("Deal registration approved"), DEAL_WON: _("Deal won"),
+             CERTIFICATE_EARNED: _("Certificate earned"), EVENT_ATTENDED: _("Event attended"),
+             ACCEPTED_ANSWER: _("Answer accepted in the community")}
+    out = []
+    for entry in entries:
+        if entry.action == REFERRAL_BONUS:
+            key = entry.source_key.split(":", 1)[1]
+            name = names.get(int(key)) if key.isdigit() else None
+            label = (_("Referral bonus: %(org)s, the partner you brought, won its first deal", org=name) if name
+                     else _("Referral bonus: a partner you brought won its first deal"))
+        else:
+            label = plain.get(entry.action, entry.action)
+        out.append((entry, label))
+    return out

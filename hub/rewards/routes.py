@@ -90,6 +90,7 @@ def index():
                       pending_terms=terms.pending_approvals())
     return render("rewards/index.html", s=panels.summary(current_user),
                   history=tiers.history(current_user.organisation_id, limit=5),
+                  points=panels.point_history(current_user.organisation_id),
                   own_terms=terms.terms_of(current_user.organisation_id) if current_user.is_partner_admin else None)
 
 

@@ -144,11 +144,12 @@ def points_for(action: str) -> int:
     return program_rules.current().points.get(action, 0)
 
 
-def credit(entry: Credit, now: datetime | None = None) -> bool:
+def credit(entry: Credit, now: datetime | None = None, points: int | None = None) -> bool:
     """Write one ledger entry unless its (action, source) is there already; raise the aggregates
-    only when it was written. Runs inside the caller's transaction. True when it counted."""
+    only when it was written. Runs inside the caller's transaction. True when it counted.
+    `points`: the amount when the event carries it (the referral bonus); else the `points:` rule."""
     now = now or utcnow()
-    amount = points_for(entry.action)
+    amount = points_for(entry.action) if points is None else int(points)
     inserted = insert_ignore(PointEntry, user_id=entry.user_id, organisation_id=entry.organisation_id,
                              action=entry.action, source_key=entry.source_key, points=amount, created_at=now)
     if inserted and amount:

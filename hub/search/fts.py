@@ -217,7 +217,11 @@ class FtsEngine:
             conn.execute("PRAGMA synchronous = OFF")  # a half-written fresh file is thrown away anyway
             conn.executescript(SCHEMA)
             conn.execute("BEGIN")
-            conn.executemany("INSERT INTO meta VALUES (?, ?)", [("schema", _fingerprint(ix)), ("generation", "1")])
+            # The generation starts at a number no earlier file of this index had (the clock, in ns):
+            # the new file may get the inode number of an old one, and (inode, generation) is what
+            # the cached sets are keyed on, here and in every other process reading the index.
+            conn.executemany("INSERT INTO meta VALUES (?, ?)", [("schema", _fingerprint(ix)),
+                                                               ("generation", str(time.time_ns()))])
             count = len(self._write(conn, ix.load(session, None), progress))
             conn.execute("COMMIT")
             conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
@@ -229,6 +233,7 @@ class FtsEngine:
         conn.close()
         os.replace(fresh, path)
         self._drop(ix)
+        self._sets.pop(ix.name, None)
         self._broken_until.pop(ix.name, None)
         return count
 

@@ -160,3 +160,36 @@ def test_index_names_are_checked(name):
 def test_an_undeclared_index_is_a_clear_error(app):
     with pytest.raises(LookupError, match="no search index 'nope'"):
         search.search("nope", search.SearchQuery(text="x"))
+
+
+def test_a_rebuilt_file_that_reuses_the_old_inode_is_not_read_through_stale_sets(app, orgs, backend, monkeypatch):
+    """The fts5 engine caches the visibility and filter sets per (file inode, generation). A rebuild
+    writes a new file that the file system may give the inode number of an earlier one (it is freed
+    when the old file goes): the cache must not take that file for the earlier one, or a document's
+    access keys from before the rebuild decide who sees it (a private Q&A thread missing for its
+    readers, or shown to others). Here every file gets the same inode number."""
+    if backend != "fts5":
+        pytest.skip("files exist only for the fts5 engine")
+    import os
+    from types import SimpleNamespace
+
+    from hub.search import fts
+
+    class SameInode:
+        def __getattr__(self, name):
+            return getattr(os, name)
+
+        @staticmethod
+        def stat(path, *args, **kwargs):
+            os.stat(path, *args, **kwargs)  # still FileNotFoundError for a missing file
+            return SimpleNamespace(st_ino=42)
+    monkeypatch.setattr(fts, "os", SameInode())
+    search.rebuild(NAME)
+    a = orgs.org_a
+    assert "Alpha Integration" in found("", viewer_keys=keys(a))[0]
+    assert "Alpha Integration" not in found("", viewer_keys=())[0]
+    # Alpha's card becomes the vendor's (public); the next rebuild writes a file with the same inode.
+    a.kind = "vendor"
+    db.session.commit()
+    search.rebuild(NAME)
+    assert "Alpha Integration" in found("", viewer_keys=())[0]

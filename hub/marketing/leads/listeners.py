@@ -40,4 +40,5 @@ def on_lead_received(event: signals.Event) -> None:
 
 @signals.referral_won.listener("leads.referral_fee")
 def on_referral_won(event: signals.Event) -> None:
-    referrals.record_fee(event.referral_id, event.organisation_id, event.amount_kopecks, event.occurred_at)
+    referrals.record_fee(event.referral_id, event.organisation_id, event.amount_kopecks, event.occurred_at,
+                         fee=event.payload.get("fee_kopecks"), basis=event.payload.get("fee_basis"))

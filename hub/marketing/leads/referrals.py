@@ -97,8 +97,12 @@ def qualify(manager: User, referral_id: int, status: str, amount_kopecks: int | 
             referral.note = note
         if status == WON:
             referral.won_amount_kopecks = amount_kopecks
+            fee, basis = fee_for(referral.organisation_id, amount_kopecks)
+            # The fee travels with the event: the leads' fee line and the rewards statement line are
+            # written from the same figure, whenever each listener runs.
             signals.referral_won.emit(referral_id=referral.id, organisation_id=referral.organisation_id,
-                                      amount_kopecks=amount_kopecks, won_at=now, actor_id=manager.id)
+                                      amount_kopecks=amount_kopecks, won_at=now, actor_id=manager.id,
+                                      fee_kopecks=fee, fee_basis=basis)
         audit("referral", referral.id, status, actor=manager, organisation_id=referral.organisation_id,
               amount_kopecks=amount_kopecks)
         notifications.send(_partners(referral.organisation_id), "leads.referral_status", obj=referral,
@@ -108,12 +112,20 @@ def qualify(manager: User, referral_id: int, status: str, amount_kopecks: int | 
     return referral
 
 
-def record_fee(referral_id: int, organisation_id: int, amount_kopecks: int, at: datetime) -> bool:
-    """The fee line of a won referral, once (unique referral_id); inside the caller's transaction."""
+def fee_for(organisation_id: int, amount_kopecks: int) -> tuple[int, str]:
+    """The referral fee per the rules for the referring organisation's tier now, and its basis."""
+    tier = db.session.scalar(select(Organisation.tier).where(Organisation.id == organisation_id))
+    return rules().fee(amount_kopecks, tier)
+
+
+def record_fee(referral_id: int, organisation_id: int, amount_kopecks: int, at: datetime,
+               fee: int | None = None, basis: str | None = None) -> bool:
+    """The fee line of a won referral, once (unique referral_id); inside the caller's transaction.
+    `fee`/`basis`: as the referral_won event carries them (computed from the rules if not given)."""
     if db.session.scalar(select(ReferralFee.id).where(ReferralFee.referral_id == referral_id)) is not None:
         return False
-    tier = db.session.scalar(select(Organisation.tier).where(Organisation.id == organisation_id))
-    fee, basis = rules().fee(amount_kopecks, tier)
+    if fee is None or basis is None:
+        fee, basis = fee_for(organisation_id, amount_kopecks)
     try:
         with db.session.begin_nested():
             db.session.add(ReferralFee(referral_id=referral_id, organisation_id=organisation_id, amount_kopecks=fee,

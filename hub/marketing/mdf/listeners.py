@@ -7,6 +7,7 @@ from __future__ import annotations
 from ... import signals
 from ...extensions import db
 from ...upsert import dialect_insert
+from . import services
 from .models import MdfDeal
 
 
@@ -28,3 +29,17 @@ def on_deal_won(event: signals.Event) -> None:
                                             won_kopecks=event.amount_kopecks, submitted_at=event.occurred_at)
     db.session.execute(insert.on_conflict_do_update(index_elements=["deal_id"],
                                                     set_={"won_kopecks": event.amount_kopecks}))
+
+
+@signals.deal_won.listener("mdf.accrued_credit")
+def on_deal_won_accrue(event: signals.Event) -> None:
+    """The accrued mode (mdf.mode: accrued): the won deal's share credits the fund once (key accrued:<deal>)."""
+    won_on = event.closed_on or event.occurred_at.astimezone(_program_zone()).date()
+    services.accrue_from_win(event.deal_id, event.organisation_id, event.amount_kopecks, won_on)
+
+
+def _program_zone():
+    from zoneinfo import ZoneInfo
+
+    from ...program import rules as program_rules
+    return ZoneInfo(program_rules.current().timezone)

@@ -4,7 +4,8 @@ Ledger amounts are positive kopecks; the kind says the direction (`adjust` alone
   allocated = credit + adjust
   committed = commit - release            (money promised to approved requests)
   available = credit + adjust + release - commit - expire
-Every entry has a unique `key` naming the effect ("credit:<org>:<quarter>", "commit:<request>", ...),
+Every entry has a unique `key` naming the effect ("credit:<org>:<quarter>" for the fixed allocation,
+"accrued:<deal>" for a won deal's share in the accrued mode, "commit:<request>", ...),
 so a replayed effect adds nothing. `MdfAccount` is the organisation-quarter row approvals lock.
 """
 from __future__ import annotations

@@ -37,11 +37,24 @@ def _kind(value: str) -> str:
 @bp.app_template_global("mdf_reason")
 def _reason(entry) -> str:
     """The hub's own reasons are stored as fixed keys and shown in the reader's language; a manager's
-    adjustment reason is shown as written."""
+    adjustment reason is shown as written; an accrued credit says how it was computed."""
+    accrual = services.Accrual.parse(entry.reason)
+    if accrual is not None:
+        return _accrual_text(accrual)
     return {"tier allocation": _("the tier's allocation"), "quarter ended": _("the quarter ended"),
             "approved": _("request approved"), "claim approved": _("claim approved"),
             "claim paid": _("claim paid"), "request closed": _("request closed"),
             "claim deadline passed": _("the claim deadline passed")}.get(entry.reason or "", entry.reason or "")
+
+
+@bp.app_template_global("mdf_accrual")
+def _accrual_text(accrual) -> str:
+    from ...i18n import money
+    from ...program import rules as program_rules
+    tier = program_rules.current().tier(accrual.tier)
+    text = _("%(percent)s %% of deal #%(deal)s won for %(amount)s (tier %(tier)s)", percent=accrual.percent,
+             deal=accrual.deal_id, amount=money(accrual.won_kopecks), tier=str(tier.name) if tier else accrual.tier)
+    return text
 
 
 def _request_or_404(request_id: int):
@@ -57,7 +70,7 @@ def index():
     org = current_user.organisation
     services.credit_now(org, services.quarter_of(services.today()))
     return render("marketing/mdf/index.html", balances=services.balances(org.id),
-                  requests=services.list_requests(org.id))
+                  requests=services.list_requests(org.id), allocation=services.allocation_rule(org))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -138,6 +138,8 @@ def ensure_credit(organisation: Organisation, quarter: str) -> bool:
 
 def credit_now(organisation: Organisation, quarter: str) -> None:
     """Credit lazily on the first view (its own short writing transaction)."""
+    if rules().allocation_kopecks(organisation.tier) <= 0:
+        return  # nothing to credit (an unfunded tier, or the accrued mode: won deals credit the fund)
     if db.session.scalar(select(MdfEntry.id).where(MdfEntry.key == f"credit:{organisation.id}:{quarter}")):
         return
     db.session.commit()  # end the read transaction: on SQLite the write must begin as a writer
@@ -171,6 +173,91 @@ def credit_all(day: date | None = None) -> int:
              "key": f"credit:{org_id}:{quarter}", "reason": "tier allocation", "created_at": now}
             for org_id, tier in missing]).on_conflict_do_nothing(index_elements=["key"]).returning(MdfEntry.id))
         return len(done.all())
+
+
+# --- the accrued mode: a share of won revenue ---------------------------------------------------------
+
+ACCRUED_REASON = "accrued"
+
+
+@dataclass(frozen=True)
+class Accrual:
+    """How an accrued credit was computed, kept in the entry's reason as
+    accrued:<deal>:<won kopecks>:<percent>:<tier>:<won quarter> and read back for the partner's page."""
+    deal_id: int
+    won_kopecks: int
+    percent: str
+    tier: str
+    won_quarter: str
+
+    def reason(self) -> str:
+        return ":".join((ACCRUED_REASON, str(self.deal_id), str(self.won_kopecks), self.percent, self.tier,
+                         self.won_quarter))
+
+    @classmethod
+    def parse(cls, reason: str | None) -> "Accrual | None":
+        parts = (reason or "").split(":")
+        if len(parts) != 6 or parts[0] != ACCRUED_REASON or not parts[1].isdigit() or not parts[2].isdigit():
+            return None
+        return cls(int(parts[1]), int(parts[2]), parts[3], parts[4], parts[5])
+
+
+def accrue_from_win(deal_id: int, organisation_id: int, won_kopecks: int, won_on: date,
+                    day: date | None = None) -> bool:
+    """The accrued mode: a won deal credits its organisation's fund once (key accrued:<deal>), with the
+    tier's share of the won amount, in the quarter the deal was won; if that quarter has already ended
+    (a late or replayed delivery) in the current one, so that the money is not born expired. Runs in the
+    caller's (the listener's) transaction; the organisation-quarter row is locked as approvals and the
+    expiry lock it. True when it was credited now."""
+    current = rules()
+    if not current.accrued or won_kopecks <= 0:
+        return False
+    key = f"accrued:{deal_id}"
+    if db.session.scalar(select(MdfEntry.id).where(MdfEntry.key == key)) is not None:
+        return False
+    tier = db.session.scalar(select(Organisation.tier).where(Organisation.id == organisation_id,
+                                                             Organisation.kind == "partner"))
+    amount = current.accrual_kopecks(won_kopecks, tier)
+    if tier is None or amount <= 0:
+        return False
+    won_quarter = quarter_of(won_on)
+    day = day or today()
+    quarter = won_quarter if quarter_end(won_quarter) >= day else quarter_of(day)
+    _account(organisation_id, quarter, lock=True)
+    share = format(current.accrual_share(tier).normalize(), "f")
+    return _add_entry(organisation_id, quarter, CREDIT, amount, key,
+                      reason=Accrual(deal_id, won_kopecks, share, tier, won_quarter).reason())
+
+
+@dataclass
+class AllocationRule:
+    """What the partner's fund page says about how its allocation is computed."""
+    mode: str
+    tier: str | None
+    fixed_kopecks: int
+    percent: str
+    accruals: list[tuple[MdfEntry, Accrual]]
+
+    @property
+    def tier_name(self) -> str:
+        tier = program_rules.current().tier(self.tier or "")
+        return str(tier.name) if tier else (self.tier or "")
+
+
+def allocation_rule(organisation: Organisation, limit: int = 20) -> AllocationRule:
+    """The organisation's allocation rule now, with its latest accrued credits (one query, none in the
+    fixed mode)."""
+    current = rules()
+    accruals = []
+    if current.accrued:
+        for entry in db.session.scalars(select(MdfEntry).where(
+                MdfEntry.organisation_id == organisation.id, MdfEntry.kind == CREDIT,
+                MdfEntry.key.like("accrued:%")).order_by(MdfEntry.created_at.desc(), MdfEntry.id.desc()).limit(limit)):
+            parsed = Accrual.parse(entry.reason)
+            if parsed is not None:
+                accruals.append((entry, parsed))
+    return AllocationRule(current.mode, organisation.tier, current.allocation_kopecks(organisation.tier),
+                          format(current.accrual_share(organisation.tier).normalize(), "f"), accruals)
 
 
 def quarter_end(quarter: str) -> date:
