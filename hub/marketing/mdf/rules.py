@@ -3,7 +3,8 @@
     mdf:
       mode: fixed                       # fixed: the quarter's allocation by tier (allocation_rub);
                                         # accrued: a share of won revenue by tier (accrual_percent)
-      allocation_rub: {bronze: 0, silver: 150000, gold: 400000, platinum: 1000000}
+      allocation_rub: {silver: 150000, gold: 500000}   # default: each tier's mdf_quarter_rub, the
+                                        # figure the program page promises; a tier not named gets 0
       accrual_percent: {silver: 2, gold: 3, platinum: 4}   # mode accrued: % of every won deal's amount
       second_approver_rub: 300000       # a request approved above this needs a second, different manager
       claim_days: 60                    # a claim is filed at most this many days after the activity ends
@@ -19,25 +20,36 @@ Read as `rules.current().mdf`.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Optional
 
-from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ...program.commission import percent_of
 from ...program.rules import Percent, RulesModel, WholeNumber, earlier, problem_at, rules_section
 
-DEFAULT_ALLOCATION = {"bronze": 0, "silver": 150_000, "gold": 400_000, "platinum": 1_000_000}
 FIXED, ACCRUED = "fixed", "accrued"
 
 
 @rules_section("mdf", required=False, default={}, needs=("tiers",))
 class MdfRules(RulesModel):
     mode: Literal["fixed", "accrued"] = FIXED
-    allocation_rub: dict[str, WholeNumber(0, 1_000_000_000)] = DEFAULT_ALLOCATION
+    allocation_rub: Optional[dict[str, WholeNumber(0, 1_000_000_000)]] = Field(default=None, validate_default=True)
     accrual_percent: dict[str, Percent] = {}
     second_approver_rub: WholeNumber(0, 1_000_000_000) = 300_000
     claim_days: WholeNumber(1, 365) = 60
     payment_days: WholeNumber(1, 365) = 30
+
+    @field_validator("allocation_rub")
+    @classmethod
+    def _allocation_of_tiers(cls, amounts: dict | None, info: ValidationInfo):
+        tiers = earlier(info, "tiers")
+        if amounts is None:   # the program page's promise: each tier's mdf_quarter_rub
+            return {tier.code: int(tier.mdf_quarter_kopecks or 0) // 100 for tier in tiers}
+        known = [tier.code for tier in tiers]
+        for tier in amounts:
+            if tier not in known:
+                raise problem_at((tier,), f"is not one of the tiers: {', '.join(known)}")
+        return amounts
 
     @field_validator("accrual_percent")
     @classmethod
@@ -62,7 +74,7 @@ class MdfRules(RulesModel):
         """The fixed quarterly allocation of a tier (none in the accrued mode)."""
         if self.accrued:
             return 0
-        return int(self.allocation_rub.get(tier or "", 0)) * 100
+        return int((self.allocation_rub or {}).get(tier or "", 0)) * 100
 
     def accrual_share(self, tier: str | None) -> Decimal:
         """The share of won revenue a tier accrues, in percent (0 in the fixed mode or for a tier not named)."""

@@ -147,9 +147,23 @@ def test_fixed_page_says_the_tier_allocation(w, client, login):
     ({"mode": "accrued", "accrual_percent": {"gold": -1}}, "mdf.accrual_percent.gold", "0"),
     ({"mode": "accrued", "accrual_percent": {"diamond": 3}}, "mdf.accrual_percent.diamond", "not one of the tiers"),
     ({"mode": "shared"}, "mdf.mode", ""),
+    ({"allocation_rub": {"diamond": 100}}, "mdf.allocation_rub.diamond", "not one of the tiers"),
+    ({"allocation_rub": {"gold": -5}}, "mdf.allocation_rub.gold", "0"),
 ])
 def test_bad_accrued_rules_are_refused_with_their_place(app, tmp_path, mdf, where, problem):
     path = _rules(app, tmp_path, mdf)
     with pytest.raises(program_rules.RulesError) as caught:
         program_rules.load(path)
     assert any(key == where and problem in text for key, text in caught.value.problems), caught.value.problems
+
+
+def test_the_fixed_allocation_is_what_the_program_page_promises(app, tmp_path):
+    """Without an allocation_rub of its own, the fund gives each tier its mdf_quarter_rub: the figure the
+    program page's tier table shows partners; an explicit allocation_rub overrides it."""
+    rules = program_rules.current()
+    for tier in rules.tiers:
+        assert rules.mdf.allocation_kopecks(tier.code) == tier.mdf_quarter_kopecks
+    assert rules.mdf.allocation_kopecks("gold") == 500_000_00
+    _rules(app, tmp_path, {"allocation_rub": {"gold": 123_000}})
+    assert program_rules.current().mdf.allocation_kopecks("gold") == 123_000_00
+    assert program_rules.current().mdf.allocation_kopecks("silver") == 0

@@ -73,7 +73,7 @@ def test_second_approver_must_differ(w):
     services.approve(w.manager2, r.id)
     db.session.expire_all()
     assert db.session.get(MdfRequest, r.id).status == APPROVED
-    assert services.balance(w.org_b.id, quarter()).available == 50_000_00
+    assert services.balance(w.org_b.id, quarter()).available == 150_000_00  # gold: 500 000 ₽ (program.yml) - 350 000 ₽
 
 
 def test_changes_then_resubmit_then_decline(w, client, login):
@@ -142,7 +142,7 @@ def test_absurd_adjustment_is_refused(w, client, login):
 def test_tick_credits_each_partner_once(w):
     assert services.credit_all() == 2  # silver and gold; the vendor and bronze get nothing
     assert services.credit_all() == 0
-    assert services.balance(w.org_b.id, services.quarter_of(services.today())).available == 400_000_00
+    assert services.balance(w.org_b.id, services.quarter_of(services.today())).available == 500_000_00
 
 
 def test_home_panel_shows_available(w, client, login):
@@ -272,4 +272,4 @@ def test_tick_costs_what_changed_not_the_number_of_partners(w, count_queries):
     assert first <= 6
     credits = db.session.scalars(select(MdfEntry.amount_kopecks).where(MdfEntry.kind == "credit",
                                                                        MdfEntry.quarter == "2026-Q4")).all()
-    assert sorted(set(credits)) == [150_000_00, 400_000_00]
+    assert sorted(set(credits)) == [150_000_00, 500_000_00]
