@@ -15,7 +15,8 @@ import importlib
 from types import ModuleType
 
 FEATURES = ("core", "domain_events", "files", "accounts", "program", "deals", "academy", "library", "rewards",
-            "community.events", "marketing.mdf", "community.nps", "community.care", "recruitment", "community.qa", "marketing.cobrand", "marketing.leads")
+            "community.events", "marketing.mdf", "community.nps", "community.care", "recruitment", "community.qa", "marketing.cobrand", "marketing.leads",
+            "insights.funnel")
 
 
 def load() -> list[ModuleType]:
