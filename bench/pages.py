@@ -64,6 +64,8 @@ PAGES: list[Page] = [
     Page("/events/month", "partner", 0.2),
     Page("/events/webinar-crm-5-2", "partner", 0.2),
     Page("/events/feed/{feed_token}.ics", None, 0.2),  # the Gold admin's secret feed (no cookie)
+    Page("/insights/funnel/", "manager", 0.2),
+    Page("/insights/funnel/weekly", "manager", 0.2),
 ]
 
 # The viewers: the Gold partner admin and the channel manager of the demo program (README logins).

@@ -48,12 +48,13 @@ def test_the_roles_are_the_accounts_roles():
      ["Sell", "Grow", "Manage"]),
     ("manager", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Approval queue",
                  "Organisations", "Learning progress", "Library usage", "Event registrations", "MDF requests",
-                 "Co-branded requests", "Lead pool", "Partner applications", "Key partners", "Partner NPS"],
+                 "Co-branded requests", "Lead pool", "Partner applications", "Key partners", "Partner NPS",
+                 "Partner funnel"],
      ["Sell", "Grow", "Manage"]),
     ("admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Community", "Approval queue",
                "Organisations", "Learning progress", "Library usage", "Event registrations", "MDF requests",
                "Co-branded requests", "Lead pool", "Partner applications", "Key partners", "Partner NPS",
-               "Event deliveries"], ["Sell", "Grow", "Manage"]),
+               "Partner funnel", "Event deliveries"], ["Sell", "Grow", "Manage"]),
 ])
 def test_each_role_gets_its_links_grouped(client, login, world, who, links, groups):
     if who:

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from ... import facts
 from ...accounts.models import PARTNER, Organisation
-from ...core.cli import DemoContext, demo_step
+from ...core.cli import DemoContext, bulk_insert, demo_step
 from ...extensions import db
 from ...recruitment import public as recruitment
 from . import services
-from .models import FunnelApplication, FunnelOrganisation
+from .models import FunnelApplication, FunnelOrganisation, FunnelWin
 
 
 def build_from_history() -> dict[str, int]:
@@ -62,3 +62,36 @@ def demo(ctx: DemoContext) -> dict | None:
             row.qualified_at = min(row.submitted_at + timedelta(days=ctx.rng.randint(1, 5), hours=ctx.rng.randint(1, 8)),
                                    row.approved_at or ctx.now)
     return report
+
+
+@demo_step("insights.funnel", order=95, large=True)
+def large(ctx: DemoContext) -> dict:
+    """The read model for the organisations and deals `demo large` added (bulk, for the benchmarks): the
+    same dates the listener would have recorded, computed from the deals' facts in one pass."""
+    have = set(db.session.scalars(select(FunnelOrganisation.organisation_id)))
+    orgs = [(org_id, created) for org_id, created in db.session.execute(
+        select(Organisation.id, Organisation.created_at).where(Organisation.kind == PARTNER)) if org_id not in have]
+    new = {org_id for org_id, _ in orgs}
+    first = facts.get("first_deal_at", default={}) or {}
+    wins: dict[int, list[tuple]] = {}
+    for deal in facts.get("won_deals", default=[]) or []:
+        if deal["organisation_id"] in new and deal.get("closed_on") is not None:
+            wins.setdefault(deal["organisation_id"], []).append((deal["closed_on"], int(deal["amount_kopecks"]), deal["id"]))
+    current = services.rules()
+    org_rows, win_rows = [], []
+    for org_id, created in orgs:
+        own = sorted(wins.get(org_id, []))
+        first_deal = first.get(org_id)
+        signed = created if first_deal is None or created <= first_deal else first_deal - timedelta(days=30)
+        day = services.expanding_on([(d, a) for d, a, _ in own], current.expanding_won_deals,
+                                    current.expanding_revenue_kopecks, current.expanding_window_days)
+        org_rows.append({"organisation_id": org_id, "signed_at": signed, "first_deal_at": first_deal,
+                         "first_won_at": services.noon(own[0][0]) if own else None,
+                         "expanding_at": services.noon(day) if day else None, "won_deals": len(own),
+                         "updated_at": ctx.now})
+        win_rows.extend({"deal_id": deal_id, "organisation_id": org_id, "closed_on": d, "amount_kopecks": a}
+                        for d, a, deal_id in own)
+    batch = int(ctx.options.get("batch", 5000))
+    made = bulk_insert(FunnelOrganisation, org_rows, batch, "funnel organisations")
+    won = bulk_insert(FunnelWin, win_rows, batch, "funnel wins")
+    return {"funnel organisations": made, "funnel wins": won}

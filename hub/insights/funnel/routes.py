@@ -4,7 +4,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import abort, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -12,7 +11,7 @@ from ... import csvexport
 from ...accounts.labels import partner_type_label, segment_label
 from ...accounts.models import PARTNER_TYPES, VENDOR_ROLES
 from ...database import utcnow
-from ...i18n import fmt_date
+from ...i18n import fmt_date, locale_code
 from ...inputs import BadInput
 from ...web import absolute_url, choice_arg, render, roles_required
 from ..charts import bar_chart
@@ -24,6 +23,7 @@ STAGE_LABELS = {"applied": _l("Applied"), "qualified": _l("Qualified"), "onboard
                 "expanding": _l("Expanding")}
 TABLES = ("segment", "cohort", "partner_type", "stalled")
 STALLED_SHOWN = 100
+COHORTS_SHOWN = 12  # the page shows the latest cohorts; the CSV has every one
 
 
 @bp.app_template_global("funnel_stage")
@@ -43,14 +43,19 @@ def _type_label(key: str | None) -> str:
     return (partner_type_label(key) or key) if key else _("Not set")
 
 
+def _mark() -> str:
+    # Babel's formatter costs a pattern parse per call; hundreds of cells need only the decimal mark.
+    return "," if locale_code().startswith("ru") else "."
+
+
 @bp.app_template_global("funnel_percent")
 def percent(value: Decimal | None) -> str:
-    return "—" if value is None else f"{format_decimal(value, format='0.0')} %"
+    return "—" if value is None else f"{value:.1f}".replace(".", _mark()) + " %"
 
 
 @bp.app_template_global("funnel_days")
 def days(value: Decimal | None) -> str:
-    return "—" if value is None else format_decimal(value, format="0.0")
+    return "—" if value is None else f"{value:.1f}".replace(".", _mark())
 
 
 def _filters() -> services.Filters:
@@ -109,6 +114,11 @@ def stalled_link(item: services.Stalled, absolute: bool = False) -> str:
     return build("recruitment.show", application_id=item.entry.application_id)
 
 
+def _latest_cohorts(parts: list[services.Breakdown]) -> list[services.Breakdown]:
+    keep = sorted({p.key for p in parts}, reverse=True)[:COHORTS_SHOWN]
+    return [p for p in parts if p.key in set(keep)]
+
+
 @bp.app_template_global("funnel_link")
 def _absolute_link(item: services.Stalled) -> str:
     """For the e-mail: links from HUB_BASE_URL."""
@@ -128,7 +138,8 @@ def index():
     shown = stalled[:STALLED_SHOWN]
     names = services.names_of_applications([s.entry.application_id for s in shown if s.entry.organisation_id is None])
     return render("insights/funnel/index.html", "results", filters=filters, args=args, figures=figures,
-                  cohort_rows=stage_rows(services.by(group, "cohort"), label=str),
+                  cohort_rows=stage_rows(_latest_cohorts(services.by(group, "cohort")), label=str),
+                  cohorts_shown=COHORTS_SHOWN,
                   type_rows=stage_rows(services.by(group, "partner_type"), label=_type_label),
                   stage_headers=stage_headers, stalled=shown, stalled_total=len(stalled), names=names,
                   stalled_link=stalled_link, segments=services.SEGMENT_KEYS, partner_types=PARTNER_TYPES,

@@ -111,7 +111,7 @@ def record_first_deal(organisation_id: int, submitted_at: datetime) -> FunnelOrg
     return row
 
 
-def _noon(day: date) -> datetime:
+def noon(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=timezone.utc)
 
 
@@ -141,10 +141,10 @@ def record_win(deal_id: int, organisation_id: int, closed_on: date, amount_kopec
         .order_by(FunnelWin.closed_on, FunnelWin.id)).all()]
     current = rules()
     row.won_deals = len(wins)
-    row.first_won_at = _noon(wins[0][0]) if wins else None
+    row.first_won_at = noon(wins[0][0]) if wins else None
     day = expanding_on(wins, current.expanding_won_deals, current.expanding_revenue_kopecks,
                        current.expanding_window_days)
-    row.expanding_at = _noon(day) if day else None
+    row.expanding_at = noon(day) if day else None
     row.updated_at = utcnow()
     return row
 
@@ -162,12 +162,11 @@ class Entry:
     times: list[datetime | None]
     declined_at: datetime | None = None
     cohort: str | None = None         # the month of signing, program time zone ("2026-11")
+    stage: int | None = field(init=False, default=None)  # the latest stage reached (None: none)
 
-    @property
-    def stage(self) -> int | None:
-        """The latest stage reached (None: nothing reached, never the case for a stored row)."""
+    def __post_init__(self):
         reached = [i for i, t in enumerate(self.times) if t is not None]
-        return reached[-1] if reached else None
+        self.stage = reached[-1] if reached else None
 
     @property
     def open(self) -> bool:
@@ -184,7 +183,10 @@ def _effective(raw: list[datetime | None], first: int) -> list[datetime | None]:
 
 
 def _cohort(at: datetime | None, tz: ZoneInfo) -> str | None:
-    return at.astimezone(tz).strftime("%Y-%m") if at is not None else None
+    if at is None:
+        return None
+    local = at.astimezone(tz)
+    return f"{local.year:04d}-{local.month:02d}"
 
 
 def check_cohort(value: str) -> str:
@@ -214,8 +216,10 @@ def entries(filters: Filters = Filters()) -> list[Entry]:
     tz = zone()
     out: list[Entry] = []
     if filters.segment != NO_SEGMENT:
-        query = (select(FunnelOrganisation, Organisation.name, Organisation.segment, Organisation.partner_type,
-                        FunnelApplication.application_id, FunnelApplication.submitted_at,
+        query = (select(FunnelOrganisation.organisation_id, FunnelOrganisation.signed_at,
+                        FunnelOrganisation.first_deal_at, FunnelOrganisation.first_won_at,
+                        FunnelOrganisation.expanding_at, Organisation.name, Organisation.segment,
+                        Organisation.partner_type, FunnelApplication.application_id, FunnelApplication.submitted_at,
                         FunnelApplication.qualified_at)
                  .join(Organisation, Organisation.id == FunnelOrganisation.organisation_id)
                  .outerjoin(FunnelApplication, FunnelApplication.organisation_id == FunnelOrganisation.organisation_id)
@@ -227,11 +231,12 @@ def entries(filters: Filters = Filters()) -> list[Entry]:
         if filters.cohort:
             start, end = cohort_bounds(filters.cohort)
             query = query.where(FunnelOrganisation.signed_at >= start, FunnelOrganisation.signed_at < end)
-        for org, name, segment, partner_type, application_id, submitted, qualified in db.session.execute(query):
-            raw = [submitted, qualified, org.signed_at, org.first_deal_at, org.first_won_at, org.expanding_at]
-            out.append(Entry(org.organisation_id, application_id, name, segment or NO_SEGMENT, partner_type,
+        for (org_id, signed, first_deal, first_won, expanding, name, segment, partner_type, application_id,
+             submitted, qualified) in db.session.execute(query):
+            raw = [submitted, qualified, signed, first_deal, first_won, expanding]
+            out.append(Entry(org_id, application_id, name, segment or NO_SEGMENT, partner_type,
                              _effective(raw, APPLIED if application_id is not None else ONBOARDING),
-                             cohort=_cohort(org.signed_at, tz)))
+                             cohort=_cohort(signed, tz)))
     if filters.segment in ("", NO_SEGMENT) and not filters.cohort:
         query = select(FunnelApplication).where(FunnelApplication.organisation_id.is_(None))
         if filters.partner_type:
@@ -257,18 +262,29 @@ def _one_decimal(value) -> Decimal:
 
 
 def stage_stats(group: list[Entry]) -> list[StageStat]:
+    """One pass over the group, whatever its size."""
+    n = len(STAGES)
+    reached, now, moved = [0] * n, [0] * n, [0] * n
+    spent: list[list[float]] = [[] for _ in range(n)]
+    for e in group:
+        times = e.times
+        if e.stage is not None and e.declined_at is None:
+            now[e.stage] += 1
+        for i in range(n):
+            if times[i] is None:
+                continue
+            reached[i] += 1
+            if i < EXPANDING and times[i + 1] is not None:
+                moved[i] += 1
+                spent[i].append((times[i + 1] - times[i]).total_seconds())
     out = []
     for i, stage in enumerate(STAGES):
-        reached = [e for e in group if e.times[i] is not None]
-        now = sum(1 for e in group if e.stage == i and e.declined_at is None)
         conversion = median = None
-        if i < EXPANDING and reached:
-            moved = [e for e in reached if e.times[i + 1] is not None]
-            conversion = _one_decimal(Decimal(len(moved) * 100) / len(reached))
-            if moved:
-                seconds = statistics.median((e.times[i + 1] - e.times[i]).total_seconds() for e in moved)
-                median = _one_decimal(Decimal(str(seconds)) / 86400)
-        out.append(StageStat(stage, len(reached), now, conversion, median))
+        if i < EXPANDING and reached[i]:
+            conversion = _one_decimal(Decimal(moved[i] * 100) / reached[i])
+            if spent[i]:
+                median = _one_decimal(Decimal(str(statistics.median(spent[i]))) / 86400)
+        out.append(StageStat(stage, reached[i], now[i], conversion, median))
     return out
 
 
