@@ -143,7 +143,7 @@ def index():
                   type_rows=stage_rows(services.by(group, "partner_type"), label=_type_label),
                   stage_headers=stage_headers, stalled=shown, stalled_total=len(stalled), names=names,
                   stalled_link=stalled_link, segments=services.SEGMENT_KEYS, partner_types=PARTNER_TYPES,
-                  type_label=_type_label, age=services.age(), stalled_days=services.rules().stalled_days)
+                  type_label=_type_label, age=services.age(), cohorts=services.cohorts(), stalled_days=services.rules().stalled_days)
 
 
 @bp.route("/<table>.csv")

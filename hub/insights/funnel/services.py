@@ -375,6 +375,25 @@ def names_of_applications(ids: list[int]) -> dict[int, str]:
     return recruitment.application_companies(ids)
 
 
+def has_entries() -> bool:
+    return any(db.session.scalar(select(m.id).limit(1)) is not None for m in (FunnelOrganisation, FunnelApplication))
+
+
+def cohorts() -> list[str]:
+    """Every month from the first signing to the last, newest first (the cohort filter's choices)."""
+    first, last = db.session.execute(select(func.min(FunnelOrganisation.signed_at),
+                                            func.max(FunnelOrganisation.signed_at))).one()
+    if first is None:
+        return []
+    tz = zone()
+    start, end = first.astimezone(tz), last.astimezone(tz)
+    out, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out[::-1]
+
+
 def age() -> datetime | None:
     """When the read model last changed (shown on the page, so a stopped worker is noticed)."""
     found = [db.session.scalar(select(func.max(m.updated_at))) for m in (FunnelOrganisation, FunnelApplication)]

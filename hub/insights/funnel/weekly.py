@@ -7,7 +7,8 @@ week's report to every active manager and admin (the `insights.weekly` notificat
 e-mail, links from HUB_BASE_URL). Once only: the week's row in funnel_weekly_report is inserted with
 ON CONFLICT DO NOTHING before anything is sent, in the transaction that queues the mail — a second
 tick, also one running at the same moment, inserts nothing and sends nothing. A tick that missed
-weeks sends only the latest one (an old report is still on its page).
+weeks sends only the latest one (an old report is still on its page). Nothing is sent while the funnel
+is empty (a new hub: nobody applied or signed yet).
 """
 from __future__ import annotations
 
@@ -131,7 +132,10 @@ def send_due(now: datetime | None = None) -> date | None:
     now = now or utcnow()
     week = last_complete_week(now)
     table = FunnelWeeklyReport.__table__
-    with write_intent():
+    with write_intent():  # BEGIN IMMEDIATE on SQLite before the first read: racing ticks queue, never deadlock
+        if not services.has_entries():
+            db.session.commit()
+            return None  # a hub with no funnel yet (nobody applied or signed) has nothing to report
         claimed = db.session.execute(dialect_insert(FunnelWeeklyReport).values(week_start=week, recipients=0, sent_at=now)
                                      .on_conflict_do_nothing(index_elements=["week_start"])
                                      .returning(table.c.id)).scalar()
@@ -155,5 +159,5 @@ def sent_weeks(limit: int = 12) -> list[FunnelWeeklyReport]:
 @tick_job("insights.funnel.weekly")
 def weekly_job(echo) -> None:
     week = send_due()
-    echo(f"weekly report for the week of {week.isoformat()} sent" if week else "weekly report already sent")
+    echo(f"weekly report for the week of {week.isoformat()} sent" if week else "no weekly report due")
 

@@ -60,6 +60,13 @@ def test_sent_once_per_week_to_each_active_manager(app, program):
     assert len(mails()) == 4 and reports() == 2
 
 
+def test_nothing_is_sent_while_the_funnel_is_empty(app, w):
+    assert weekly.send_due(WEDNESDAY) is None
+    assert mails() == [] and reports() == 0
+    services.record_application(1, partner_type="agent", submitted_at=WEDNESDAY)
+    assert weekly.send_due(WEDNESDAY) == LAST_WEEK                 # the week was not used up by the empty run
+
+
 def test_the_mail_has_the_report_and_absolute_links(app, program):
     weekly.send_due(WEDNESDAY)
     mail = next(m for m in mails() if m.recipient == "manager@example.test")
@@ -95,7 +102,7 @@ def test_the_tick_sends_it_once(app, program):
     first = runner.invoke(args=["tick"])
     assert "insights.funnel.weekly: weekly report for the week of" in first.output, first.output
     second = runner.invoke(args=["tick"])
-    assert "insights.funnel.weekly: weekly report already sent" in second.output, second.output
+    assert "insights.funnel.weekly: no weekly report due" in second.output, second.output
     assert reports() == 1 and len(mails()) == 2
 
 
