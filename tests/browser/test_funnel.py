@@ -42,7 +42,7 @@ def test_the_funnel_and_the_weekly_report(open_page, live_server, people, check_
     expect(page.get_by_role("link", name="Stuck Partner Ltd")).to_be_visible()
     check_a11y(page)
 
-    page.get_by_label("Relationship").select_option("sales")
+    page.get_by_label("Relationship", exact=True).select_option("sales")
     if not javascript:
         page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("img", name="Funnel: Sales partner")).to_be_visible()
