@@ -35,6 +35,8 @@ def stage_label(stage: str) -> str:
 def relationship_label(segment: str | None) -> str:
     if segment in (None, services.NO_SEGMENT):
         return _("Applicants, not signed yet")
+    if segment == services.UNSET:
+        return _("Relationship not set")
     return segment_label(segment) or segment
 
 

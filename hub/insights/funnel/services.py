@@ -37,7 +37,8 @@ from .rules import STAGES
 
 APPLIED, QUALIFIED, ONBOARDING, FIRST_DEAL, FIRST_WON, EXPANDING = range(len(STAGES))
 NO_SEGMENT = "none"  # applicants not signed yet: no relationship chosen
-SEGMENT_KEYS = (*SEGMENTS, NO_SEGMENT)
+UNSET = "unset"      # a signed partner whose relationship nobody set (kept apart too)
+SEGMENT_KEYS = (*SEGMENTS, UNSET, NO_SEGMENT)
 COHORT = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -224,7 +225,9 @@ def entries(filters: Filters = Filters()) -> list[Entry]:
                  .join(Organisation, Organisation.id == FunnelOrganisation.organisation_id)
                  .outerjoin(FunnelApplication, FunnelApplication.organisation_id == FunnelOrganisation.organisation_id)
                  .where(Organisation.kind == PARTNER))
-        if filters.segment:
+        if filters.segment == UNSET:
+            query = query.where(Organisation.segment.is_(None) | Organisation.segment.not_in(SEGMENTS))
+        elif filters.segment:
             query = query.where(Organisation.segment == filters.segment)
         if filters.partner_type:
             query = query.where(Organisation.partner_type == filters.partner_type)
@@ -234,7 +237,7 @@ def entries(filters: Filters = Filters()) -> list[Entry]:
         for (org_id, signed, first_deal, first_won, expanding, name, segment, partner_type, application_id,
              submitted, qualified) in db.session.execute(query):
             raw = [submitted, qualified, signed, first_deal, first_won, expanding]
-            out.append(Entry(org_id, application_id, name, segment or NO_SEGMENT, partner_type,
+            out.append(Entry(org_id, application_id, name, segment if segment in SEGMENTS else UNSET, partner_type,
                              _effective(raw, APPLIED if application_id is not None else ONBOARDING),
                              cohort=_cohort(signed, tz)))
     if filters.segment in ("", NO_SEGMENT) and not filters.cohort:

@@ -113,3 +113,13 @@ def test_the_rules_section_is_validated(app, tmp_path):
     assert "stalled_days" in _refused(tmp_path, lambda f: f["stalled_days"].update(expanded=3))
     assert "expanding_window_days" in _refused(tmp_path, lambda f: f.update(expanding_window_days=0))
     assert "stalled_days" in _refused(tmp_path, lambda f: f["stalled_days"].update(applied=-1))
+
+
+def test_a_partner_without_a_relationship_is_kept_apart(data):
+    org = factories.create_org("Nobody Set", segment=None)
+    services.record_signed(org.id, at(1))
+    from hub.extensions import db
+    db.session.commit()
+    parts = {p.segment: p.stats[2].reached for p in services.by_segment(services.entries())}
+    assert parts == {"referral": 1, "sales": 4, services.UNSET: 1, services.NO_SEGMENT: 0}
+    assert [e.name for e in services.entries(Filters(segment=services.UNSET))] == ["Nobody Set"]

@@ -127,3 +127,22 @@ def test_weekly_page_has_every_part(client, login, w, funnel):
                     "Stalled", "Key partners at risk"):
         assert heading in page
     assert "Stuck Partner Ltd" in page
+
+
+def test_weekly_page_queries_do_not_grow_with_organisations(client, login, w, funnel, count_queries):
+    login(w.manager)
+    factories.create_org("Golden", segment="strategic", tier="gold")          # a key partner: care's fixed queries
+    services.record_application(1999, partner_type="agent", submitted_at=at(-90))  # a stalled applicant
+    db.session.commit()
+    client.get(url("funnel.weekly_report"))
+    with count_queries() as few:
+        assert client.get(url("funnel.weekly_report")).status_code == 200
+    for n in range(12):
+        org = factories.create_org(f"Stalled {n}", segment="sales", tier="gold" if n % 3 == 0 else "bronze")
+        services.record_signed(org.id, at(-300 - n))
+        services.record_application(2000 + n, partner_type="agent", submitted_at=at(-90))
+    db.session.commit()
+    with count_queries() as many:
+        page = text(client.get(url("funnel.weekly_report")))
+    assert "Stalled 11" in page
+    assert many.count == few.count, many.statements
