@@ -11,7 +11,7 @@ from ... import csvexport
 from ...accounts.labels import partner_type_label, segment_label
 from ...accounts.models import PARTNER_TYPES, VENDOR_ROLES
 from ...database import utcnow
-from ...i18n import fmt_date, locale_code
+from ...i18n import locale_code
 from ...inputs import BadInput
 from ...web import absolute_url, choice_arg, render, roles_required
 from ..charts import bar_chart
@@ -178,7 +178,7 @@ def _weekly_page(week):
     report = weekly.build(week)
     return render("insights/funnel/weekly.html", report=report, stage_headers=stage_headers,
                   stage_rows=stage_rows, stalled_link=stalled_link, type_label=_type_label,
-                  weeks=weekly.sent_weeks(), stages=STAGES, fmt_date=fmt_date)
+                  weeks=weekly.sent_weeks(), stages=STAGES)
 
 
 @bp.route("/weekly")
