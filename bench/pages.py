@@ -75,6 +75,8 @@ PAGES: list[Page] = [
     Page("/insights/kpi", "manager", 0.2),
     Page("/insights/kpi?period=year", "manager", 0.2),
     Page("/insights/my", "partner", 0.2),
+    Page("/insights/funnel/", "manager", 0.2),
+    Page("/insights/funnel/weekly", "manager", 0.2),
 ]
 
 # The viewers: the Gold partner admin and the channel manager of the demo program (README logins).

@@ -44,6 +44,9 @@ Known facts (name: arguments -> result):
   attendances, people x events, checked in since `since`} (community.events; key-partner health)
 - event_attendance: (start: datetime UTC, end: datetime UTC) -> list of {"event_id", "slug",
   "kind", "starts_at", "registered", "attended"} for the events starting in [start, end) (insights)
+- key_partner_health: (now: datetime UTC | None) -> list of {"organisation_id", "name", "tier",
+  "score" (0-100), "at_risk" (bool)} for every key partner, most at risk first (community.care; the
+  weekly report's at-risk key partners)
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from types import ModuleType
 
 FEATURES = ("core", "domain_events", "files", "accounts", "program", "deals", "academy", "library", "rewards",
             "community.events", "marketing.mdf", "community.nps", "community.care", "recruitment", "community.qa", "marketing.cobrand", "marketing.leads",
-            "insights.kpis", "community.directory")
+            "insights.kpis", "community.directory", "insights.funnel")
 
 
 def load() -> list[ModuleType]:

@@ -48,12 +48,13 @@ def test_the_roles_are_the_accounts_roles():
      ["Sell", "Grow", "Manage"]),
     ("manager", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Partner directory", "Community", "Approval queue",
                  "Organisations", "Learning progress", "Library usage", "Event registrations", "MDF requests",
-                 "Co-branded requests", "Lead pool", "Partner applications", "Key partners", "Partner NPS", "Program KPIs"],
+                 "Co-branded requests", "Lead pool", "Partner applications", "Key partners", "Partner NPS", "Program KPIs",
+                 "Partner funnel"],
      ["Sell", "Grow", "Manage"]),
     ("admin", ["Deals", "Library", "Academy", "Program", "Rewards", "Events", "Partner directory", "Community", "Approval queue",
                "Organisations", "Learning progress", "Library usage", "Event registrations", "MDF requests",
                "Co-branded requests", "Lead pool", "Partner applications", "Key partners", "Partner NPS",
-               "Program KPIs", "Event deliveries"], ["Sell", "Grow", "Manage"]),
+               "Program KPIs", "Partner funnel", "Event deliveries"], ["Sell", "Grow", "Manage"]),
 ])
 def test_each_role_gets_its_links_grouped(client, login, world, who, links, groups):
     if who:

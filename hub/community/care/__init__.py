@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("care", __name__, url_prefix="/care")
 
-from . import models, rules, nav, notifications, slots, demo, routes  # noqa: E402,F401
+from . import models, rules, nav, notifications, slots, facts, demo, routes  # noqa: E402,F401
