@@ -161,6 +161,12 @@ referral_won = EventType(
     # "fixed:<tier>"); None in events stored before these fields existed (listeners compute it then).
     fee_kopecks=int | None, fee_basis=str | None)
 
+commission_line_paid = EventType(
+    "commission_line_paid", "A manager marked a line of a partner's commission statement paid (the statement "
+    "is where every payout to a partner is approved and paid; source_key says what the line pays for, e.g. "
+    "deal:<id> or referral:<id> for a D10 referral fee).",
+    line_id=int, organisation_id=int, source_key=str, amount_kopecks=int, paid_at=datetime, actor_id=int | None)
+
 nps_answered = EventType(
     "nps_answered", "A partner person answered an NPS survey (C6): the relationship survey or a "
     "one-question survey after a deal decision, an MDF payment or an event.",

@@ -20,7 +20,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from .. import csvexport
+from .. import csvexport, signals
 from ..accounts.models import Organisation
 from ..core.services import audit
 from ..database import utcnow
@@ -403,6 +403,12 @@ def set_status(line_ids: list[int], new: str, actor, organisation_id: int, now: 
         .values(**values).returning(CommissionLine.id)))
     for line_id in ids:
         audit("commission_line", line_id, new, actor=actor, organisation_id=organisation_id)
+    if new == PAID and ids:
+        for line_id, key, amount in db.session.execute(select(
+                CommissionLine.id, CommissionLine.source_key, CommissionLine.amount_kopecks)
+                .where(CommissionLine.id.in_(ids))):
+            signals.commission_line_paid.emit(line_id=line_id, organisation_id=organisation_id, source_key=key or "",
+                                              amount_kopecks=int(amount), paid_at=now, actor_id=actor.id)
     if not ids:
         raise CommissionError(_("Nothing to change: these lines are no longer %(status)s.",
                                 status=status_label(old)))

@@ -126,3 +126,35 @@ def test_a_fixed_fee_by_tier_reads_as_such(w):
     from flask_babel import force_locale
     with force_locale("en"):
         assert commissions.rule_label(line) == "Referral fee fixed for tier Silver"
+
+
+def test_the_fee_is_paid_once_on_the_statement_and_the_leads_pages_follow(w, client, login):
+    """One place pays: approving and paying the line on the statement marks the referral's fee paid
+    for the leads pages and the referral report too (commission_line_paid); the leads page offers no
+    second "mark paid", only the way to the statement."""
+    from hub.database import write_intent
+    referral = won_referral(w)
+    [line] = referral_lines()
+    login(w.manager)
+    page = client.get(f"/leads/referrals/{referral.id}").get_data(as_text=True)
+    assert "Mark the fee paid" not in page
+    assert f'href="/rewards/organisations/{w.ref_org.id}/statement"' in page
+    for action in ("approved", "paid"):
+        with write_intent():
+            commissions.set_status([line.id], action, w.manager, w.ref_org.id)
+            db.session.commit()
+    db.session.expire_all()
+    fee = db.session.scalar(select(ReferralFee))
+    assert fee.status == "paid" and fee.paid_at is not None
+    assert db.session.get(CommissionLine, line.id).status == "paid"
+    [row] = referrals.referral_report()
+    assert (row.owed_kopecks, row.paid_kopecks) == (0, 27_000_00)
+    # A second delivery of the payment changes nothing.
+    listener = outbox.LISTENERS["leads.referral_fee_paid"].func
+    payload = dict(line_id=line.id, organisation_id=w.ref_org.id, source_key=f"referral:{referral.id}",
+                   amount_kopecks=27_000_00, paid_at=datetime(2030, 1, 1, tzinfo=timezone.utc), actor_id=None)
+    listener(outbox.Event(id=0, type=signals.commission_line_paid, occurred_at=payload["paid_at"], payload=payload))
+    db.session.expire_all()
+    assert db.session.scalar(select(ReferralFee)).paid_at != payload["paid_at"]
+    # A sales line's payment is none of leads' business.
+    assert referrals.fee_paid_on_statement(referral.id + 999, payload["paid_at"]) is False

@@ -42,3 +42,13 @@ def on_lead_received(event: signals.Event) -> None:
 def on_referral_won(event: signals.Event) -> None:
     referrals.record_fee(event.referral_id, event.organisation_id, event.amount_kopecks, event.occurred_at,
                          fee=event.payload.get("fee_kopecks"), basis=event.payload.get("fee_basis"))
+
+
+@signals.commission_line_paid.listener("leads.referral_fee_paid")
+def on_commission_line_paid(event: signals.Event) -> None:
+    """A referral fee is paid where every payout is: on the partner's commission statement (its line's
+    source key is referral:<id>). The referral's own fee record follows it, so the leads pages, the
+    referral report and the statement never disagree on what was paid. Idempotent: only an owed fee
+    changes."""
+    if event.source_key.startswith("referral:"):
+        referrals.fee_paid_on_statement(int(event.source_key.split(":", 1)[1]), event.paid_at)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ... import csvexport, signals
@@ -135,20 +135,13 @@ def record_fee(referral_id: int, organisation_id: int, amount_kopecks: int, at: 
     return True
 
 
-def mark_fee_paid(manager: User, fee_id: int, now: datetime | None = None) -> ReferralFee:
-    if not manager.is_vendor:
-        raise NotFound(_("This fee does not exist."))
-    now = now or utcnow()
-    with _writing():
-        fee = db.session.scalar(select(ReferralFee).where(ReferralFee.id == fee_id).with_for_update())
-        if fee is None:
-            raise NotFound(_("This fee does not exist."))
-        if fee.status == PAID:
-            raise LeadError(_("This fee is already paid."))
-        fee.status, fee.paid_at = PAID, now
-        audit("referral_fee", fee.id, "paid", actor=manager, organisation_id=fee.organisation_id,
-              amount_kopecks=fee.amount_kopecks)
-    return fee
+def fee_paid_on_statement(referral_id: int, paid_at: datetime) -> bool:
+    """The fee of this referral was paid on the commission statement (rewards' commission_line_paid):
+    mark it paid here too, once. Inside the listener's transaction; True if it changed."""
+    changed = db.session.execute(update(ReferralFee).where(ReferralFee.referral_id == referral_id,
+                                                           ReferralFee.status == OWED)
+                                 .values(status=PAID, paid_at=paid_at)).rowcount
+    return bool(changed)
 
 
 def referrals_of(organisation_id: int | None = None, status: str | None = None, limit: int = 500) -> list[Referral]:

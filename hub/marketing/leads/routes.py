@@ -14,7 +14,7 @@ from ...extensions import db, htmx
 from ...web import redirect_to, render, roles_required
 from . import bp, forms, services
 from . import referrals as referral_rules  # the view below is called `referrals`
-from .models import ACCEPTED, OFFERED, POOL, ReferralFee
+from .models import ACCEPTED, OFFERED, POOL
 
 
 @bp.app_template_global("lead_status")
@@ -239,8 +239,7 @@ def referral(referral_id: int):
         db.session.expire_all()
         item = referral_rules.get_referral(current_user, referral_id)
     fee = referral_rules.fees_by_referral([item.id]).get(item.id)
-    return render("marketing/leads/referral.html", item=item, form=form, fee=fee, status=status,
-                  pay_form=forms.AnswerForm(formdata=None))
+    return render("marketing/leads/referral.html", item=item, form=form, fee=fee, status=status)
 
 
 @bp.route("/referrals/manage")
@@ -249,26 +248,6 @@ def referral_queue():
     items = referral_rules.referrals_of()
     return render("marketing/leads/referral_queue.html", referrals=items,
                   fees=referral_rules.fees_by_referral([r.id for r in items]))
-
-
-@bp.route("/fees/<int:fee_id>/paid", methods=["POST"])
-@roles_required(*VENDOR_ROLES)
-def fee_paid(fee_id: int):
-    form = forms.AnswerForm()
-    if not form.validate():
-        abort(400)
-    fee = db.session.get(ReferralFee, fee_id)
-    if fee is None:
-        abort(404)
-    referral_id = fee.referral_id
-    try:
-        referral_rules.mark_fee_paid(current_user, fee_id)
-        flash(_("The fee is marked paid."), "success")
-    except services.NotFound:
-        abort(404)
-    except services.LeadError as exc:
-        flash(str(exc), "error")
-    return redirect_to(url_for("leads.referral", referral_id=referral_id))
 
 
 @bp.route("/referrals/report")

@@ -41,11 +41,17 @@ def test_referral_partner_recommends_and_earns_the_fee(w, client, login):
     login(w.ref_member)
     page = client.get("/leads/referrals").get_data(as_text=True)
     assert "27,000" in page.replace("\u00a0", " ").replace(" ", ",") or "27 000" in page.replace("\u00a0", " ")
+    # Paid on the statement, like every payout (tests/rewards/test_referral_fee.py): one line, approved then paid.
     login(w.manager)
-    assert client.post(f"/leads/fees/{fee.id}/paid").status_code == 303
+    from hub.rewards.models import CommissionLine
+    line = db.session.scalar(select(CommissionLine).where(CommissionLine.source_key == f"referral:{referral.id}"))
+    for action in ("approved", "paid"):
+        response = client.post(f"/rewards/organisations/{w.ref_org.id}/statement/lines",
+                               data={"line_id": str(line.id), "action": action})
+        assert response.status_code == 303
+    db.session.expire_all()
     assert referrals.fee_totals(w.ref_org.id) == {OWED: 0, PAID: 27_000_00}
-    assert client.post(f"/leads/fees/{fee.id}/paid", follow_redirects=True).status_code == 200
-    assert referrals.fee_totals(w.ref_org.id)[PAID] == 27_000_00
+    assert client.post(f"/leads/fees/{fee.id}/paid").status_code == 404   # no second place to pay it
 
 
 def test_the_fee_listener_is_idempotent(w):
