@@ -16,12 +16,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
-import statistics
-import tempfile
 import time
 
-from . import p95
+from . import build_program, client_as, fresh_data_dir, print_times, time_get
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,111 +30,73 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"Partner Hub directory benchmark: {args.orgs:,} organisations; Python {platform.python_version()}, "
           f"{platform.machine()}, {os.cpu_count()} CPUs")
-    data_dir = tempfile.mkdtemp(prefix="hub-bench-directory-")
-    os.environ["HUB_DATA_DIR"] = data_dir
-    url = os.environ.get("HUB_BENCH_DATABASE_URL")
-    if url:
-        os.environ["HUB_DATABASE_URL"] = url
-    else:
-        os.environ.pop("HUB_DATABASE_URL", None)
-        os.environ.pop("DATABASE_URL", None)
-    try:
+    with fresh_data_dir("hub-bench-directory-", "HUB_BENCH_DATABASE_URL"):
         _run(args)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 
 def _run(args) -> None:
-    from flask_migrate import upgrade
     from sqlalchemy import event, func, select
 
-    from hub import create_app, demo
-    from hub.accounts import sessions
-    from hub.accounts.models import User
     from hub.community.directory.models import DirectoryOrganisation
-    from hub.core.cli import CONTENT_LOADERS
     from hub.extensions import db
 
-    app = create_app()
-    with app.app_context():
-        db.drop_all()
-        db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
-        db.session.commit()
-        upgrade()
-        for loader in CONTENT_LOADERS.values():
-            loader(app.config["CONTENT_DIR"], lambda _t: None)
-            db.session.commit()
-        demo.create_demo(echo=lambda _t: None)
-        started = time.perf_counter()
-        demo.create_large(orgs=args.orgs, deals=0, users_per_org=args.users_per_org, echo=lambda _t: None)
-        print(f"  SEEDING: {args.orgs:,} organisations with their directory data in "
-              f"{time.perf_counter() - started:.1f} s ({db.engine.dialect.name})")
-        db.session.execute(db.text("ANALYZE"))
-        db.session.commit()
-        on_locator = db.session.scalar(select(func.count()).select_from(DirectoryOrganisation)
-                                       .where(DirectoryOrganisation.in_locator.is_(True)))
-        print(f"  {on_locator:,} organisations on the locator")
+    started = time.perf_counter()
+    app = build_program(args.orgs, args.users_per_org)
+    print(f"  SEEDING: {args.orgs:,} organisations with their directory data in "
+          f"{time.perf_counter() - started:.1f} s ({db.engine.dialect.name})")
+    db.session.execute(db.text("ANALYZE"))
+    db.session.commit()
+    on_locator = db.session.scalar(select(func.count()).select_from(DirectoryOrganisation)
+                                   .where(DirectoryOrganisation.in_locator.is_(True)))
+    print(f"  {on_locator:,} organisations on the locator")
+    partner = client_as(app, "admin@volgasoft.demo")
+    anonymous = app.test_client()
+    pages = [
+        ("directory: everyone", partner, "/directory/"),
+        ("directory: region spb", partner, "/directory/?region=spb"),
+        ("directory: region + expertise", partner, "/directory/?region=spb&expertise=implementation"),
+        ("directory: region+product+industry", partner,
+         "/directory/?region=moscow&product=crm&industry=retail"),
+        ("directory: tier gold, page 3", partner, "/directory/?tier=gold&page=3"),
+        ("directory: name search", partner, "/directory/?q=100"),
+        ("directory: htmx live filter", partner, "/directory/?region=volga&language=en"),
+        ("locator: everyone", anonymous, "/directory/locator"),
+        ("locator: region moscow", anonymous, "/directory/locator?region=moscow"),
+        ("locator: region + product", anonymous, "/directory/locator?region=spb&product=crm"),
+        ("locator: region+industry+expertise", anonymous,
+         "/directory/locator?region=moscow&industry=banking&expertise=integration"),
+    ]
+    statements: list[str] = []
 
-        user = db.session.scalar(select(User).where(User.email == "admin@volgasoft.demo"))
-        key = sessions.open_session(user, remember=False)
-        db.session.commit()
-        partner = app.test_client()
-        with partner.session_transaction() as session:
-            session["_user_id"] = key
-            session["_fresh"] = True
-        anonymous = app.test_client()
-        pages = [
-            ("directory: everyone", partner, "/directory/"),
-            ("directory: region spb", partner, "/directory/?region=spb"),
-            ("directory: region + expertise", partner, "/directory/?region=spb&expertise=implementation"),
-            ("directory: region+product+industry", partner,
-             "/directory/?region=moscow&product=crm&industry=retail"),
-            ("directory: tier gold, page 3", partner, "/directory/?tier=gold&page=3"),
-            ("directory: name search", partner, "/directory/?q=100"),
-            ("directory: htmx live filter", partner, "/directory/?region=volga&language=en"),
-            ("locator: everyone", anonymous, "/directory/locator"),
-            ("locator: region moscow", anonymous, "/directory/locator?region=moscow"),
-            ("locator: region + product", anonymous, "/directory/locator?region=spb&product=crm"),
-            ("locator: region+industry+expertise", anonymous,
-             "/directory/locator?region=moscow&industry=banking&expertise=integration"),
-        ]
-        statements: list[str] = []
-
-        def count(conn, cursor, statement, *a):
-            statements.append(statement)
-        all_times = {"directory": [], "locator": []}
-        for name, client, path in pages:
-            headers = {"HX-Request": "true", "HX-Target": "directory-results"} if "htmx" in name else {}
-            for _ in range(3):
-                response = client.get(path, headers=headers)
-                assert response.status_code == 200, (path, response.status_code)
-            event.listen(db.engine, "before_cursor_execute", count)
-            statements.clear()
-            client.get(path, headers=headers)
-            event.remove(db.engine, "before_cursor_execute", count)
-            queries = len([s for s in statements if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "PRAGMA"))])
-            times = []
-            for _ in range(args.requests):
-                started = time.perf_counter()
-                client.get(path, headers=headers)
-                times.append((time.perf_counter() - started) * 1000)
-            all_times[name.split(":")[0]].extend(times)
-            print(f"  {name:36} p50 {statistics.median(times):6.1f} ms   p95 {p95(times):6.1f} ms   {queries} SQL")
-        for kind, times in all_times.items():
-            print(f"  {kind + ' overall':36} p50 {statistics.median(times):6.1f} ms   p95 {p95(times):6.1f} ms")
-        if args.profile:
-            import cProfile
-            import pstats
-            client = anonymous if args.profile.startswith("/directory/locator") else partner
-            profiler = cProfile.Profile()
-            sql = []
-            event.listen(db.engine, "before_cursor_execute", lambda *a: sql.append(time.perf_counter()))
-            profiler.enable()
-            for _ in range(20):
-                client.get(args.profile)
-            profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    def count(conn, cursor, statement, *a):
+        statements.append(statement)
+    all_times = {"directory": [], "locator": []}
+    for name, client, path in pages:
+        headers = {"HX-Request": "true", "HX-Target": "directory-results"} if "htmx" in name else {}
+        time_get(client, path, 0, headers)
+        event.listen(db.engine, "before_cursor_execute", count)
+        statements.clear()
+        client.get(path, headers=headers)
+        event.remove(db.engine, "before_cursor_execute", count)
+        queries = len([s for s in statements if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "PRAGMA"))])
+        times = time_get(client, path, args.requests, headers, warm=0)
+        all_times[name.split(":")[0]].extend(times)
+        print_times(name, times, f"   {queries} SQL", width=36)
+    for kind, times in all_times.items():
+        print_times(kind + " overall", times, width=36)
+    if args.profile:
+        import cProfile
+        import pstats
+        client = anonymous if args.profile.startswith("/directory/locator") else partner
+        profiler = cProfile.Profile()
+        sql = []
+        event.listen(db.engine, "before_cursor_execute", lambda *a: sql.append(time.perf_counter()))
+        profiler.enable()
+        for _ in range(20):
+            client.get(args.profile)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 
 
 if __name__ == "__main__":

@@ -16,12 +16,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
-import statistics
-import tempfile
 import time
 
-from . import p95
+from . import build_program, client_as, fresh_data_dir, print_times, time_get
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,14 +32,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Partner Hub Q&A benchmark: {args.threads:,} threads, one with {args.replies} replies, "
           f"{args.orgs:,} organisations; Python {platform.python_version()}, {platform.machine()}, "
           f"{os.cpu_count()} CPUs")
-    data_dir = tempfile.mkdtemp(prefix="hub-bench-qa-")
-    os.environ["HUB_DATA_DIR"] = data_dir
-    os.environ.pop("HUB_DATABASE_URL", None)
-    os.environ.pop("DATABASE_URL", None)
-    try:
-        _run(args)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    with fresh_data_dir("hub-bench-qa-"):
+        app = build_program(args.orgs, args.users_per_org)
+        from hub.database import utcnow
+        long_id = _seed(args, utcnow())
+        client = client_as(app, "admin@volgasoft.demo")
+        pages = {
+            f"thread, {args.replies} replies": f"/community/t/{long_id}",
+            "thread list (public)": "/community/s/public",
+            "search: синхронизация": "/community/search?q=синхронизация",
+            "search: free CRM": "/community/search?q=free+CRM",
+            "search: typo (шаблн)": "/community/search?q=шаблн",
+        }
+        for name, path in pages.items():
+            print_times(name, time_get(client, path, args.requests))
     return 0
 
 
@@ -115,55 +118,6 @@ def _seed(args, now):
     db.session.execute(db.text("ANALYZE"))
     db.session.commit()
     return long_id
-
-
-def _run(args) -> None:
-    from flask_migrate import upgrade
-    from sqlalchemy import select
-
-    from hub import create_app, demo
-    from hub.accounts import sessions
-    from hub.accounts.models import User
-    from hub.core.cli import CONTENT_LOADERS
-    from hub.database import utcnow
-    from hub.extensions import db
-
-    app = create_app()
-    with app.app_context():
-        db.drop_all()
-        db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
-        db.session.commit()
-        upgrade()
-        for loader in CONTENT_LOADERS.values():
-            loader(app.config["CONTENT_DIR"], lambda _t: None)
-            db.session.commit()
-        demo.create_demo(echo=lambda _t: None)
-        demo.create_large(orgs=args.orgs, deals=0, users_per_org=args.users_per_org, echo=lambda _t: None)
-        long_id = _seed(args, utcnow())
-        user = db.session.scalar(select(User).where(User.email == "admin@volgasoft.demo"))
-        key = sessions.open_session(user, remember=False)
-        db.session.commit()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = key
-        session["_fresh"] = True
-    pages = {
-        f"thread, {args.replies} replies": f"/community/t/{long_id}",
-        "thread list (public)": "/community/s/public",
-        "search: синхронизация": "/community/search?q=синхронизация",
-        "search: free CRM": "/community/search?q=free+CRM",
-        "search: typo (шаблн)": "/community/search?q=шаблн",
-    }
-    for name, path in pages.items():
-        for _ in range(3):
-            response = client.get(path)
-            assert response.status_code == 200, (path, response.status_code)
-        times = []
-        for _ in range(args.requests):
-            started = time.perf_counter()
-            client.get(path)
-            times.append((time.perf_counter() - started) * 1000)
-        print(f"  {name:28} p50 {statistics.median(times):6.1f} ms   p95 {p95(times):6.1f} ms")
 
 
 if __name__ == "__main__":
