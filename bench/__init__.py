@@ -39,8 +39,10 @@ def fresh_data_dir(prefix: str, database_url_env: str | None = None):
 
 def build_program(orgs: int, users_per_org: int, deals: int = 0):
     """The app on an empty database: migrated, content/ loaded, the demo program and `demo large`
-    organisations and people (and every large demo step the features register). Returns the app;
-    the caller is inside its app context."""
+    organisations and people (and every large demo step the features register), then ANALYZE.
+    Returns the app. Set-up that follows runs in `with app.app_context():`, and the timed requests
+    outside it: a request inside an app context that is already pushed shares its `g`, so every
+    client would be whoever logged in first."""
     from flask_migrate import upgrade
 
     from hub import create_app, demo
@@ -48,16 +50,18 @@ def build_program(orgs: int, users_per_org: int, deals: int = 0):
     from hub.extensions import db
 
     app = create_app()
-    app.app_context().push()
-    db.drop_all()
-    db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
-    db.session.commit()
-    upgrade()
-    for loader in CONTENT_LOADERS.values():
-        loader(app.config["CONTENT_DIR"], lambda _t: None)
+    with app.app_context():
+        db.drop_all()
+        db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
         db.session.commit()
-    demo.create_demo(echo=lambda _t: None)
-    demo.create_large(orgs=orgs, deals=deals, users_per_org=users_per_org, echo=lambda _t: None)
+        upgrade()
+        for loader in CONTENT_LOADERS.values():
+            loader(app.config["CONTENT_DIR"], lambda _t: None)
+            db.session.commit()
+        demo.create_demo(echo=lambda _t: None)
+        demo.create_large(orgs=orgs, deals=deals, users_per_org=users_per_org, echo=lambda _t: None)
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
     return app
 
 
@@ -72,8 +76,9 @@ def client_as(app, email: str | None):
     from hub.accounts.models import User
     from hub.extensions import db
 
-    key = sessions.open_session(db.session.scalar(select(User).where(User.email == email)), remember=False)
-    db.session.commit()
+    with app.app_context():
+        key = sessions.open_session(db.session.scalar(select(User).where(User.email == email)), remember=False)
+        db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = key
         session["_fresh"] = True

@@ -43,13 +43,15 @@ def _run(args) -> None:
 
     started = time.perf_counter()
     app = build_program(args.orgs, args.users_per_org)
-    print(f"  SEEDING: {args.orgs:,} organisations with their directory data in "
-          f"{time.perf_counter() - started:.1f} s ({db.engine.dialect.name})")
-    db.session.execute(db.text("ANALYZE"))
-    db.session.commit()
-    on_locator = db.session.scalar(select(func.count()).select_from(DirectoryOrganisation)
-                                   .where(DirectoryOrganisation.in_locator.is_(True)))
-    print(f"  {on_locator:,} organisations on the locator")
+    with app.app_context():
+        print(f"  SEEDING: {args.orgs:,} organisations with their directory data in "
+              f"{time.perf_counter() - started:.1f} s ({db.engine.dialect.name})")
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
+        on_locator = db.session.scalar(select(func.count()).select_from(DirectoryOrganisation)
+                                       .where(DirectoryOrganisation.in_locator.is_(True)))
+        print(f"  {on_locator:,} organisations on the locator")
+        engine = db.engine
     partner = client_as(app, "admin@volgasoft.demo")
     anonymous = app.test_client()
     pages = [
@@ -75,10 +77,10 @@ def _run(args) -> None:
     for name, client, path in pages:
         headers = {"HX-Request": "true", "HX-Target": "directory-results"} if "htmx" in name else {}
         time_get(client, path, 0, headers)
-        event.listen(db.engine, "before_cursor_execute", count)
+        event.listen(engine, "before_cursor_execute", count)
         statements.clear()
         client.get(path, headers=headers)
-        event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(engine, "before_cursor_execute", count)
         queries = len([s for s in statements if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "PRAGMA"))])
         times = time_get(client, path, args.requests, headers, warm=0)
         all_times[name.split(":")[0]].extend(times)
@@ -91,7 +93,7 @@ def _run(args) -> None:
         client = anonymous if args.profile.startswith("/directory/locator") else partner
         profiler = cProfile.Profile()
         sql = []
-        event.listen(db.engine, "before_cursor_execute", lambda *a: sql.append(time.perf_counter()))
+        event.listen(engine, "before_cursor_execute", lambda *a: sql.append(time.perf_counter()))
         profiler.enable()
         for _ in range(20):
             client.get(args.profile)

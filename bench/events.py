@@ -49,32 +49,33 @@ def _run(args) -> None:
     from hub.extensions import db
 
     app = build_program(args.orgs, args.users_per_org)
-    started = time.perf_counter()
-    now = utcnow()
-    with write_intent():
-        report = events_demo.large(DemoContext(rng=random.Random(1), today=now.date(), now=now, echo=print,
-                                               options={"events": args.events,
-                                                        "event_registrations": args.registrations}))
+    with app.app_context():
+        started = time.perf_counter()
+        now = utcnow()
+        with write_intent():
+            report = events_demo.large(DemoContext(rng=random.Random(1), today=now.date(), now=now, echo=print,
+                                                   options={"events": args.events,
+                                                            "event_registrations": args.registrations}))
+            db.session.commit()
+        print(f"  SEEDING: {report['events']:,} events, {report['registrations']:,} registrations in "
+              f"{time.perf_counter() - started:.1f} s")
+        db.session.execute(db.text("ANALYZE"))
         db.session.commit()
-    print(f"  SEEDING: {report['events']:,} events, {report['registrations']:,} registrations in "
-          f"{time.perf_counter() - started:.1f} s")
-    db.session.execute(db.text("ANALYZE"))
-    db.session.commit()
 
-    # The partner holds seats in many benchmark events, as a busy partner would.
-    busy = db.session.scalar(select(Registration.user_id).group_by(Registration.user_id)
-                             .order_by(db.func.count().desc()).limit(1))
-    busy_user = db.session.get(User, busy)
-    token = services.feed_token(busy_user)
-    event = db.session.scalar(select(Event).where(Event.slug.like("bench-%")).order_by(Event.id.desc()).limit(1))
-    month = event.starts_at.strftime("%Y-%m")
-    pages = {
-        "list (coming)": "/events/",
-        "list (past, page 3)": "/events/?when=past&page=3",
-        "month view": f"/events/month?month={month}",
-        "event page": f"/events/{event.slug}",
-        f"feed ({len(services.feed_registrations(busy_user))} events)": f"/events/feed/{token}.ics",
-    }
+        # The partner holds seats in many benchmark events, as a busy partner would.
+        busy = db.session.scalar(select(Registration.user_id).group_by(Registration.user_id)
+                                 .order_by(db.func.count().desc()).limit(1))
+        busy_user = db.session.get(User, busy)
+        token = services.feed_token(busy_user)
+        event = db.session.scalar(select(Event).where(Event.slug.like("bench-%")).order_by(Event.id.desc()).limit(1))
+        month = event.starts_at.strftime("%Y-%m")
+        pages = {
+            "list (coming)": "/events/",
+            "list (past, page 3)": "/events/?when=past&page=3",
+            "month view": f"/events/month?month={month}",
+            "event page": f"/events/{event.slug}",
+            f"feed ({len(services.feed_registrations(busy_user))} events)": f"/events/feed/{token}.ics",
+        }
     client = client_as(app, "admin@volgasoft.demo")
     for name, path in pages.items():
         print_times(name, time_get(client, path, args.requests, warm=5))

@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     with fresh_data_dir("hub-bench-qa-"):
         app = build_program(args.orgs, args.users_per_org)
         from hub.database import utcnow
-        long_id = _seed(args, utcnow())
+        with app.app_context():
+            long_id = _seed(args, utcnow())
         client = client_as(app, "admin@volgasoft.demo")
         pages = {
             f"thread, {args.replies} replies": f"/community/t/{long_id}",
