@@ -397,16 +397,14 @@ def set_status(line_ids: list[int], new: str, actor, organisation_id: int, now: 
         raise CommissionError(_("Unknown action."))
     values = ({"status": APPROVED, "approved_at": now, "approved_by_id": actor.id} if new == APPROVED
               else {"status": PAID, "paid_at": now, "paid_by_id": actor.id})
-    ids = list(db.session.scalars(
+    changed = db.session.execute(
         update(CommissionLine).where(CommissionLine.id.in_(line_ids), CommissionLine.status == old,
                                      CommissionLine.organisation_id == organisation_id)
-        .values(**values).returning(CommissionLine.id)))
-    for line_id in ids:
+        .values(**values).returning(CommissionLine.id, CommissionLine.source_key, CommissionLine.amount_kopecks)).all()
+    ids = [line_id for line_id, _key, _amount in changed]
+    for line_id, key, amount in changed:
         audit("commission_line", line_id, new, actor=actor, organisation_id=organisation_id)
-    if new == PAID and ids:
-        for line_id, key, amount in db.session.execute(select(
-                CommissionLine.id, CommissionLine.source_key, CommissionLine.amount_kopecks)
-                .where(CommissionLine.id.in_(ids))):
+        if new == PAID:
             signals.commission_line_paid.emit(line_id=line_id, organisation_id=organisation_id, source_key=key or "",
                                               amount_kopecks=int(amount), paid_at=now, actor_id=actor.id)
     if not ids:
