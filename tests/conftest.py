@@ -159,7 +159,10 @@ def _dispose_shared_apps() -> None:
 
 
 def _restore(app: Flask) -> None:
-    """Undo what a test did to the shared app: its settings, what was derived from them, throttling."""
+    """Undo what a test did to the shared app: its settings, what was derived from them, throttling,
+    the figures kept per state of the database (hub/memo.py: a fresh database can repeat a state)."""
+    from hub import memo
+    memo.clear_all()
     pristine = app.extensions["tests.pristine_config"]
     if dict(app.config) != pristine:
         app.config.clear()

@@ -14,11 +14,11 @@ result per state of the read model, so a repeated view costs one query.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import statistics
-import time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
+from ... import memo
 from ...accounts.models import PARTNER, PARTNER_TYPES, SEGMENTS, Organisation
 from ...extensions import db
 from ...program import rules as program_rules
@@ -209,15 +210,18 @@ def activity_window(period: Period, now: date | None = None) -> tuple[date, date
 
 @dataclass(frozen=True)
 class Age:
-    facts: int
+    last_id: int                      # the newest fact's id: facts are only ever added
     last_recorded_at: datetime | None
-    last_event_at: datetime | None
+    last_event_at: datetime | None    # when the event behind the last fact applied happened
 
 
 def age() -> Age:
-    n, recorded, occurred = db.session.execute(
-        select(func.count(KpiFact.id), func.max(KpiFact.recorded_at), func.max(KpiFact.occurred_at))).one()
-    return Age(int(n or 0), recorded, occurred)
+    """The read model's state, from two index reads (the primary key, ix_kpi_fact_recorded): never a
+    count or a scan, since every page asks it."""
+    last_id = db.session.scalar(select(func.max(KpiFact.id)))
+    last = db.session.execute(select(KpiFact.recorded_at, KpiFact.occurred_at)
+                              .order_by(KpiFact.recorded_at.desc()).limit(1)).first()
+    return Age(int(last_id or 0), last[0] if last else None, last[1] if last else None)
 
 
 # --- arithmetic ------------------------------------------------------------------------------------
@@ -450,31 +454,67 @@ def _own(p: Partner, facts: dict, active: set[int]) -> dict:
             "mdf_paid": get(MDF_PAID, "amount"), "attendances": get(ATTENDED)}
 
 
+def _tier_pools(period: Period, now: date) -> dict:
+    """Every partner's own figures for the period and, per tier, the sorted values of the partners
+    signed before its end: what the dashboards of all partners compare against (whole program, kept
+    per state of the read model in DASHBOARD_MEMO)."""
+    people = partners()
+    facts = org_facts(period.start, period.end)
+    active = orgs_with(SUBMITTED, *activity_window(period, now))
+    figures = {p.id: _own(p, facts, active) for p in people}
+    pools: dict[str, dict] = {}
+    for p in people:
+        if p.signed_on >= period.end:
+            continue
+        pool = pools.setdefault(p.tier, {"ids": set(), "active": 0, "values": defaultdict(list)})
+        pool["ids"].add(p.id)
+        pool["active"] += p.id in active
+        for code in MINE:
+            if code != "active" and figures[p.id][code] is not None:
+                pool["values"][code].append(figures[p.id][code])
+    for pool in pools.values():
+        for values in pool["values"].values():
+            values.sort()
+    return {"people": {p.id: p for p in people}, "figures": figures, "active": active, "pools": pools}
+
+
+def _without(values: list, value) -> list:
+    """A sorted list less one occurrence of value (the organisation itself among its tier)."""
+    if value is None:
+        return values
+    i = bisect.bisect_left(values, value)
+    return values[:i] + values[i + 1:] if i < len(values) and values[i] == value else values
+
+
 def dashboard(organisation_id: int, period: Period, now: date | None = None) -> dict:
     """The organisation's own figures and, per figure, the median of the peers of its tier — only
     when the tier has at least `peer_minimum` other partners, so that no peer's number can be read
-    off; never a peer's name or id. "active" among peers is the share of peers active (per cent)."""
+    off; never a peer's name or id. "active" among peers is the share of peers active (per cent).
+    The whole program's figures are computed once per state of the read model (hub/memo.py)."""
     now = now or today()
-    people = partners()
-    me = next((p for p in people if p.id == organisation_id), None)
+    state = age()
+    found = DASHBOARD_MEMO.get((period.kind, period.key, now, state.last_id, state.last_recorded_at),
+                               lambda: _tier_pools(period, now))
+    me = found["people"].get(organisation_id)
     if me is None:
         raise LookupError(organisation_id)
-    facts = org_facts(period.start, period.end)
-    active = orgs_with(SUBMITTED, *activity_window(period, now))
-    own = _own(me, facts, active)
-    peers = [p for p in people if p.tier == me.tier and p.id != me.id and p.signed_on < period.end]
+    own = found["figures"][me.id]
+    pool = found["pools"].get(me.tier) or {"ids": set(), "active": 0, "values": {}}
+    inside = me.id in pool["ids"]
+    peer_count = len(pool["ids"]) - inside
     minimum = program_rules.current().kpis.peer_minimum
-    if len(peers) < minimum:
-        return {"own": own, "tier": me.tier, "peers": None, "peer_count": len(peers), "minimum": minimum}
-    figures = [_own(p, facts, active) for p in peers]
+    if peer_count < minimum:
+        return {"own": own, "tier": me.tier, "peers": None, "peer_count": peer_count, "minimum": minimum}
     medians = {}
     for code in MINE:
         if code == "active":
-            medians[code] = share(sum(1 for p in peers if p.id in active), len(peers))
+            medians[code] = share(pool["active"] - (inside and me.id in found["active"]), peer_count)
             continue
-        values = [f[code] for f in figures if f[code] is not None]
+        values = pool["values"].get(code, [])
+        if inside:
+            values = _without(values, own[code])
         medians[code] = median(values) if values else None
-    return {"own": own, "tier": me.tier, "peers": medians, "peer_count": len(peers), "minimum": minimum}
+    return {"own": own, "tier": me.tier, "peers": medians, "peer_count": peer_count, "minimum": minimum}
 
 
 # --- the weekly report's "KPIs that moved" --------------------------------------------------------
@@ -525,29 +565,23 @@ def recruitment_costs() -> dict[str, int]:
 
 # --- the managers' page, computed once per state of the read model ----------------------------------
 
-CACHE_SECONDS = 60
-CACHE_SIZE = 32
-_CACHE: "OrderedDict[tuple, dict]" = OrderedDict()
+PAGE_MEMO = memo.StateMemo("insights.kpis.page")
+DASHBOARD_MEMO = memo.StateMemo("insights.kpis.dashboard", size=8)
 
 
 def page_figures(period: Period, dimension: str, now: date | None = None) -> dict:
-    """The KPI table, CACp and the trend for the managers' page. Kept in this process keyed by the
-    read model's state (facts and the last one recorded), so a page view while nothing happened costs
-    one query; the key also turns every CACHE_SECONDS, which bounds how long a change the events do not
-    carry (a partner's new tier or segment, a recruitment cost) stays unseen."""
+    """The KPI table, CACp and the trend for the managers' page, kept per state of the read model
+    (hub/memo.py), so a page view while nothing happened costs two index reads; the memo's minute
+    bounds how long a change the events do not carry (a partner's new tier or segment, a recruitment
+    cost) stays unseen."""
     now = now or today()
     state = age()
-    key = (period.kind, period.key, dimension, now, state.facts, state.last_recorded_at,
-           int(time.monotonic() // CACHE_SECONDS))
-    found = _CACHE.get(key)
-    if found is None:
+
+    def compute() -> dict:
         people = partners()
         table = kpi_table(period, dimension, now, people=people)
-        found = {"table": table, "cacp": cacp(period, table, recruitment_costs()),
-                 "trend": trend(period, dimension, now, people=people)}
-        _CACHE[key] = found
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    else:
-        _CACHE.move_to_end(key)
+        return {"table": table, "cacp": cacp(period, table, recruitment_costs()),
+                "trend": trend(period, dimension, now, people=people)}
+
+    found = PAGE_MEMO.get((period.kind, period.key, dimension, now, state.last_id, state.last_recorded_at), compute)
     return {**found, "age": state}

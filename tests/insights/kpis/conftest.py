@@ -53,10 +53,10 @@ def answered(org, day, score):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    from hub.insights.kpis import services
-    services._CACHE.clear()
+    from hub import memo
+    memo.clear_all()
     yield
-    services._CACHE.clear()
+    memo.clear_all()
 
 
 @pytest.fixture

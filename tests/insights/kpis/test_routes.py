@@ -113,7 +113,7 @@ def test_the_page_makes_a_bounded_number_of_queries(client, login, data, count_q
     from hub.insights.kpis import services
     login(data.world.manager)
     client.get(url("kpis.index", **Q3))
-    services._CACHE.clear()
+    services.PAGE_MEMO.clear()
     with count_queries() as small:
         assert client.get(url("kpis.index", **Q3)).status_code == 200
     with count_queries() as again:  # nothing happened since: the figures are kept
@@ -155,6 +155,22 @@ def test_the_partner_sees_its_own_figures_and_anonymous_peer_medians(client, log
     assert "Revenue,1000000.00," in csv and "7654321" not in csv and "Secret" not in csv
 
 
+def test_a_new_fact_shows_on_the_next_view_and_peers_never_include_the_partner(app, data):
+    from hub.insights.kpis import services
+    peers = _bronze_peers(data, 6)
+    period = services.parse_period("quarter", "2026-Q3")
+    now = at(2026, 9, 30).date()
+    before = services.dashboard(data.s2.id, period, now)
+    # s2's own 1,000,000 RUB never counts among its peers: their median is of the others alone.
+    others = sorted(services.dashboard(p.id, period, now)["own"]["revenue"] for p in peers)
+    assert before["peer_count"] == services.dashboard(peers[1].id, period, now)["peer_count"]
+    won(data.s2, at(2026, 8, 25), 3_000_000 * RUB)  # an event moves the read model's state
+    after = services.dashboard(data.s2.id, period, now)
+    assert after["own"]["revenue"] == before["own"]["revenue"] + 3_000_000 * RUB
+    assert after["peers"] == before["peers"]  # a partner's own win never moves its peers' medians
+    assert max(others) == 7_654_321 * RUB and after["own"]["won"] == before["own"]["won"] + 1
+
+
 def test_too_few_peers_means_no_comparison(client, login, data):
     member = factories.create_user(data.s1, "member", "s1@example.test")  # Gold: alone in its tier
     login(member)
@@ -182,12 +198,18 @@ def test_the_weekly_report_has_the_kpis_that_moved(app, data):
 
 
 def test_the_partner_dashboard_makes_a_bounded_number_of_queries(client, login, data, count_queries):
+    from hub.insights.kpis import services
     member = factories.create_user(data.s2, "member", "s2q@example.test")
     login(member)
     client.get(url("kpis.mine", **Q3))
+    services.DASHBOARD_MEMO.clear()
     with count_queries() as small:
         assert client.get(url("kpis.mine", **Q3)).status_code == 200
+    with count_queries() as again:  # nothing happened since: the tier's figures are kept
+        assert client.get(url("kpis.mine", **Q3)).status_code == 200
     _bronze_peers(data, 10)
+    services.DASHBOARD_MEMO.clear()
     with count_queries() as large:
         assert client.get(url("kpis.mine", **Q3)).status_code == 200
     assert large.count == small.count <= 15
+    assert again.count < small.count
