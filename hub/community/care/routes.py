@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts.models import PARTNER_ROLES, VENDOR_ROLES
-from ...web import redirect_to, render, roles_required
+from ...web import choice_arg, page_number, redirect_to, render, roles_required
 from . import bp, forms, services
 
 
@@ -35,7 +35,14 @@ def _or_404(func, *args):
 @bp.route("/")
 def index():
     if current_user.is_vendor:
-        return render("community/care/partners.html", healths=services.health_of(services.key_partners()))
+        at_risk_only = choice_arg("risk", ("1",)) == "1"
+        scored = services.key_partner_health()
+        at_risk = [s for s in scored if s.at_risk]
+        page = services.health_page(at_risk if at_risk_only else scored, page_number())
+        if page.page > page.pages:
+            abort(404)
+        return render("community/care/partners.html", page=page, at_risk_only=at_risk_only,
+                      total=len(scored), at_risk_total=len(at_risk), args={"risk": "1"} if at_risk_only else {})
     return _organisation_page(current_user.organisation)
 
 

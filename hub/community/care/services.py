@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ... import facts
+from ... import facts, memo
 from ...accounts.models import PARTNER, PARTNER_ADMIN, PARTNER_ROLES, VENDOR_ROLES, Organisation, User
 from ...core import notifications
 from ...database import utcnow
@@ -26,11 +26,13 @@ from ...deals import public as deals
 from ...extensions import db
 from ...program import rules as program_rules
 from ...program.rules import TIER_ORDER
+from ...web import Page
 from .models import CareActionItem, CareAnnouncement, CareBeta, CareBetaSignup, CareQbr
 from .rules import COMPONENTS
 
 EVENTS_DAYS = 180
 LIST_LIMIT = 100
+HEALTH_PER_PAGE = 50
 
 
 class NotFound(Exception):
@@ -455,3 +457,46 @@ def health_of(orgs: list[Organisation], now: datetime | None = None) -> list[Hea
         out.append(Health(org, score, score < care.at_risk_below, components))
     out.sort(key=lambda h: (h.score, h.organisation.name))
     return out
+
+
+# --- the managers' list: every key partner's health, computed once per state ------------------------
+
+@dataclass(frozen=True)
+class Scored:
+    """One key partner's health as kept between views (plain data: no ORM object outlives its session)."""
+    organisation_id: int
+    name: str
+    score: int
+    at_risk: bool
+    components: list[Component]
+
+
+HEALTH_MEMO = memo.StateMemo("care.health", size=8)
+
+
+def key_partner_health(now: datetime | None = None) -> list[Scored]:
+    """Every key partner's health, at most risky first. Computing it reads every key partner's deals
+    of the last year (a few hundred milliseconds at 5,000 organisations), so it is kept per state of
+    what it reads: the day, the durable event log (deals, certificates, attendances and NPS answers
+    all move it), the open action items and the set of key partners (hub/memo.py; a change none of
+    these carries, such as a rename, shows within a minute). Three small queries on a kept view."""
+    now = now or utcnow()
+    ids = tuple(db.session.scalars(select(Organisation.id).where(
+        Organisation.kind == PARTNER, Organisation.tier.in_(rules().key_tiers)).order_by(Organisation.id)))
+    open_items = db.session.execute(select(func.count(CareActionItem.id), func.coalesce(func.sum(CareActionItem.id), 0))
+                                    .where(CareActionItem.done_at.is_(None))).one()
+    key = (today(now), memo.events_position(), int(open_items[0]), int(open_items[1]), ids)
+    return HEALTH_MEMO.get(key, lambda: [
+        Scored(h.organisation.id, h.organisation.name, h.score, h.at_risk, h.components)
+        for h in health_of(key_partners(), now)])
+
+
+def health_page(scored: list[Scored], page: int, per_page: int | None = None) -> Page:
+    """One page of the kept list, with each shown partner's organisation loaded afresh (one query)."""
+    per_page = per_page or HEALTH_PER_PAGE
+    shown = scored[(page - 1) * per_page: page * per_page]
+    orgs = {o.id: o for o in db.session.scalars(
+        select(Organisation).where(Organisation.id.in_([s.organisation_id for s in shown])))} if shown else {}
+    items = [Health(orgs[s.organisation_id], s.score, s.at_risk, s.components) for s in shown
+             if s.organisation_id in orgs]
+    return Page(items, page, per_page, len(scored))

@@ -174,3 +174,35 @@ def test_review_page_queries_do_not_grow_with_items(client, login, w, count_quer
             make_item(qbr, extra if n % 2 else w.manager, due_days=n - 5)
         assert measure() == small, who
         assert small <= 10
+
+
+def test_managers_list_pages_filters_at_risk_and_follows_changes(client, login, w, fixed_facts, monkeypatch):
+    seed_alpha(w, fixed_facts)  # Alpha 53, Beta 49 (at risk)
+    monkeypatch.setattr(services, "HEALTH_PER_PAGE", 2)
+    healthy = []
+    for n in range(3):  # three more Gold partners, each with a won deal and certified people: healthy
+        org = factories.create_org(f"Zeta {n}", tier="gold")
+        factories.create_deal(org, factories.create_user(org, "member", f"z{n}@zeta.test"), status="won",
+                              final_amount_kopecks=100_00, closed_on=services.today(), claim=False)
+        fixed_facts["certified_people"][org.id] = 3
+        healthy.append(org)
+    login(w.manager)
+    first = client.get(url("care.index")).get_data(as_text=True)
+    assert "5 key partners, 1 of them at risk." in first  # counted over all of them, not the page
+    assert "Beta Distribution" in first and "Page 1 of 3" in first and "Zeta 2" not in first
+    assert "Zeta" in client.get(url("care.index", page=3)).get_data(as_text=True)
+    assert client.get(url("care.index", page=4)).status_code == 404
+    assert client.get(url("care.index", page="x")).status_code == 404
+    risky = client.get(url("care.index", risk="1")).get_data(as_text=True)
+    assert "Beta Distribution" in risky and "Alpha Integration" not in risky and "Page 1" not in risky
+    # An overdue action item is a change of state: the next view scores it, with nothing cleared.
+    qbr = make_qbr(w.org_a, w.manager)
+    for _ in range(4):
+        make_item(qbr, w.manager, due_days=-3)
+    risky = client.get(url("care.index", risk="1")).get_data(as_text=True)
+    assert "Alpha Integration" in risky and "2 of them at risk" in client.get(url("care.index")).get_data(as_text=True)
+    # A partner that stops being a key partner leaves the list at once.
+    healthy[0].tier = "silver"
+    from hub.extensions import db
+    db.session.commit()
+    assert "4 key partners" in client.get(url("care.index")).get_data(as_text=True)
