@@ -466,6 +466,7 @@ class Scored:
     """One key partner's health as kept between views (plain data: no ORM object outlives its session)."""
     organisation_id: int
     name: str
+    tier: str
     score: int
     at_risk: bool
     components: list[Component]
@@ -487,7 +488,7 @@ def key_partner_health(now: datetime | None = None) -> list[Scored]:
                                     .where(CareActionItem.done_at.is_(None))).one()
     key = (today(now), memo.events_position(), int(open_items[0]), int(open_items[1]), ids)
     return HEALTH_MEMO.get(key, lambda: [
-        Scored(h.organisation.id, h.organisation.name, h.score, h.at_risk, h.components)
+        Scored(h.organisation.id, h.organisation.name, h.organisation.tier, h.score, h.at_risk, h.components)
         for h in health_of(key_partners(), now)])
 
 

@@ -131,18 +131,16 @@ def _absolute_link(item: services.Stalled) -> str:
 @roles_required(*VENDOR_ROLES)
 def index():
     filters = _filters()
-    group = services.entries(filters)
-    now = utcnow()
+    found = services.summary(filters)
     args = {k: v for k, v in vars(filters).items() if v}
-    parts = services.by_segment(group)
-    figures = [segment_figure(p, url_for("funnel.table_csv", table="segment", **args)) for p in parts]
-    stalled = services.stalled(group, now)
+    figures = [segment_figure(p, url_for("funnel.table_csv", table="segment", **args)) for p in found.segments]
+    stalled = found.stalled
     shown = stalled[:STALLED_SHOWN]
     names = services.names_of_applications([s.entry.application_id for s in shown if s.entry.organisation_id is None])
     return render("insights/funnel/index.html", "results", filters=filters, args=args, figures=figures,
-                  cohort_rows=stage_rows(_latest_cohorts(services.by(group, "cohort")), label=str),
+                  cohort_rows=stage_rows(_latest_cohorts(found.cohorts), label=str),
                   cohorts_shown=COHORTS_SHOWN,
-                  type_rows=stage_rows(services.by(group, "partner_type"), label=_type_label),
+                  type_rows=stage_rows(found.partner_types, label=_type_label),
                   stage_headers=stage_headers, stalled=shown, stalled_total=len(stalled), names=names,
                   stalled_link=stalled_link, segments=services.SEGMENT_KEYS, partner_types=PARTNER_TYPES,
                   type_label=_type_label, age=services.age(), cohorts=services.cohorts(), stalled_days=services.rules().stalled_days)
@@ -153,18 +151,16 @@ def index():
 def table_csv(table: str):
     if table not in TABLES:
         abort(404)
-    filters = _filters()
-    group = services.entries(filters)
+    found = services.summary(_filters())
     if table == "segment":
-        return csvexport.response("funnel-relationship.csv", stage_headers(),
-                                  stage_rows(services.by_segment(group), csv=True))
+        return csvexport.response("funnel-relationship.csv", stage_headers(), stage_rows(found.segments, csv=True))
     if table == "cohort":
         return csvexport.response("funnel-cohort.csv", stage_headers(_("Cohort (month signed)")),
-                                  stage_rows(services.by(group, "cohort"), label=str, csv=True))
+                                  stage_rows(found.cohorts, label=str, csv=True))
     if table == "partner_type":
         return csvexport.response("funnel-partner-type.csv", stage_headers(_("Partner type")),
-                                  stage_rows(services.by(group, "partner_type"), label=_type_label, csv=True))
-    stalled = services.stalled(group)
+                                  stage_rows(found.partner_types, label=_type_label, csv=True))
+    stalled = found.stalled
     names = services.names_of_applications([s.entry.application_id for s in stalled if s.entry.organisation_id is None])
     headers = [_("Organisation or applicant"), _("Relationship"), _("Partner type"), _("Stage"), _("In it since"),
                _("Days in stage"), _("Stalled after, days"), _("Link")]

@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 
 from ...accounts.models import PARTNER, PARTNER_TYPES, SEGMENTS, Organisation
 from ...database import utcnow
+from ... import memo
 from ...extensions import db
 from ...program import rules as program_rules
 from ...upsert import dialect_insert
@@ -402,3 +403,33 @@ def age() -> datetime | None:
     found = [db.session.scalar(select(func.max(m.updated_at))) for m in (FunnelOrganisation, FunnelApplication)]
     found = [f for f in found if f is not None]
     return max(found) if found else None
+
+
+# --- the pages' figures, computed once per state of the read model -------------------------------
+
+@dataclass(frozen=True)
+class Summary:
+    """What the funnel page and its CSVs show for one set of filters (plain data)."""
+    segments: list[Breakdown]
+    cohorts: list[Breakdown]
+    partner_types: list[Breakdown]
+    stalled: list[Stalled]
+
+
+MEMO = memo.StateMemo("insights.funnel", size=32)
+
+
+def state() -> tuple:
+    """The read model's last change and the durable event log's position (hub/memo.py)."""
+    return (age(), memo.events_position())
+
+
+def summary(filters: Filters = Filters(), now: datetime | None = None) -> Summary:
+    """Every breakdown of the entries the filters keep and the stalled list, kept per state, day and
+    filters: reading and staging every organisation costs ~100 ms at 5,000 of them."""
+    now = now or utcnow()
+
+    def compute() -> Summary:
+        group = entries(filters)
+        return Summary(by_segment(group), by(group, "cohort"), by(group, "partner_type"), stalled(group, now))
+    return MEMO.get(("summary", filters, now.astimezone(zone()).date(), *state()), compute)

@@ -103,16 +103,25 @@ def build(week_start: date, now: datetime | None = None) -> WeeklyReport:
     now = now or utcnow()
     start, end = bounds(week_start)
     as_of = min(end, now)
-    group = [e for e in (_as_of(e, as_of) for e in services.entries()) if e is not None]
-    stalled = services.stalled(group, as_of)
-    shown = stalled[:STALLED_SHOWN]
-    names = services.names_of_applications([s.entry.application_id for s in shown
-                                            if s.entry.organisation_id is None and s.entry.application_id])
+
+    def funnel_part() -> tuple:
+        """The funnel's share of the report (plain data, the same in every language), kept per state
+        of the read model and, for the week still running, per day (services.MEMO)."""
+        group = [e for e in (_as_of(e, as_of) for e in services.entries()) if e is not None]
+        stalled = services.stalled(group, as_of)
+        shown = stalled[:STALLED_SHOWN]
+        names = services.names_of_applications([s.entry.application_id for s in shown
+                                                if s.entry.organisation_id is None and s.entry.application_id])
+        return (services.by_segment(group), services.reached_between(group, start, end),
+                services.new_applications(start, end), shown, len(stalled), names)
+
+    day = None if as_of == end else today(now)
+    funnel, moved, new, shown, stalled_total, names = services.MEMO.get(
+        ("weekly", week_start, day, *services.state()), funnel_part)
     at_risk = None
     if facts.has("key_partner_health"):
         at_risk = [row for row in facts.get("key_partner_health", as_of, default=[]) or [] if row.get("at_risk")]
-    return WeeklyReport(week_start, start, end, services.by_segment(group), services.reached_between(group, start, end),
-                        services.new_applications(start, end), shown, len(stalled), at_risk,
+    return WeeklyReport(week_start, start, end, funnel, moved, new, shown, stalled_total, at_risk,
                         report_sections.sections(week_start, week_start + timedelta(days=7)), names)
 
 
