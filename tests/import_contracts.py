@@ -33,6 +33,7 @@ PLATFORM = frozenset({
     "normalize", "ui", "signals", "facts", "files", "domain_events", "content", "core", "program",
     "accounts", "search", "inputs", "drafts", "demo", "community", "marketing",
     "assets",  # hashed static file names (arriving with the "speed" work package)
+    "memo",  # whole-program figures kept per state of the database (speed, issue 10)
 })
 # Packages that only group features: each package under them is a feature of its own.
 GROUPS = frozenset({"community", "marketing"})

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from flask import current_app
+from flask import current_app, g, has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -729,7 +729,19 @@ def mark_step(org_id: int, step_slug: str, actor: User, now: datetime | None = N
 
 
 def onboarding_status(org_id: int, now: datetime | None = None, language: str | None = None) -> dict | None:
+    """An organisation's plan with each step's state. What it reads is read once per GET request
+    (the home page shows the plan and the rewards panel its progress: seven queries, not fourteen)."""
     now = now or utcnow()
+    kept = g.setdefault("_academy_onboarding", {}) if has_request_context() and request.method == "GET" else {}
+    if org_id not in kept:
+        kept[org_id] = _plan_inputs(org_id, now)
+    inputs = kept[org_id]
+    if inputs is None:
+        return None
+    return _plan_status(*inputs, now, language or "ru")
+
+
+def _plan_inputs(org_id: int, now: datetime) -> tuple | None:
     plan = db.session.scalar(select(OnboardingPlan).where(OnboardingPlan.organisation_id == org_id))
     if plan is None:
         return None
@@ -739,7 +751,7 @@ def onboarding_status(org_id: int, now: datetime | None = None, language: str | 
     org = db.session.get(Organisation, org_id)
     people = db.session.scalar(select(func.count(User.id)).where(User.organisation_id == org_id)) or 0
     invited = db.session.scalar(select(func.count(Invitation.id)).where(Invitation.organisation_id == org_id)) or 0
-    return _plan_status(plan, org, steps, done, certified, people, invited, now, language or "ru")
+    return plan, org, steps, done, certified, people, invited
 
 
 def _plan_status(plan, org, steps, done, certified: set[str], people: int, invited: int, now: datetime,
