@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ... import facts, files, signals
 from ...accounts.models import User
@@ -26,6 +26,7 @@ from ...core import notifications
 from ...core.services import audit
 from ...database import utcnow
 from ...extensions import db
+from ...web import Page
 from ...i18n import fmt_date, money
 from . import services
 from .models import (APPROVED, CLAIM_APPROVED, CLAIM_LIVE, CLAIM_MORE, CLAIM_OPEN, CLAIM_PAID, CLAIM_REJECTED,
@@ -437,8 +438,15 @@ def window_attendance(request: MdfRequest) -> int:
     return int(since_start.get(request.organisation_id, 0)) - int(since_end.get(request.organisation_id, 0))
 
 
-def queue(statuses=(CLAIM_SUBMITTED, CLAIM_APPROVED), limit: int = 200) -> list[tuple[MdfClaim, MdfRequest]]:
-    """Claims waiting for a manager (filed, or approved and not yet paid), oldest first, with requests."""
-    return list(db.session.execute(select(MdfClaim, MdfRequest).join(MdfRequest, MdfRequest.id == MdfClaim.request_id)
+QUEUE = (CLAIM_SUBMITTED, CLAIM_APPROVED)
+
+
+def queue_page(page: int, per_page: int, statuses=QUEUE) -> Page:
+    """Claims waiting for a manager (filed, or approved and not yet paid), oldest first, with their
+    requests, one page and the total (two queries)."""
+    total = db.session.scalar(select(func.count(MdfClaim.id)).where(MdfClaim.status.in_(statuses))) or 0
+    rows = list(db.session.execute(select(MdfClaim, MdfRequest).join(MdfRequest, MdfRequest.id == MdfClaim.request_id)
                                    .where(MdfClaim.status.in_(statuses))
-                                   .order_by(MdfClaim.submitted_at, MdfClaim.id).limit(limit)).unique().all())
+                                   .order_by(MdfClaim.submitted_at, MdfClaim.id)
+                                   .offset((page - 1) * per_page).limit(per_page)).unique().all())
+    return Page(rows, page, per_page, total)

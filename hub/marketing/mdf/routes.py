@@ -9,9 +9,14 @@ from flask_login import current_user
 
 from ...accounts.models import VENDOR_ROLES, Organisation, PARTNER_ROLES
 from ...extensions import db
-from ...web import redirect_to, render, roles_required
+from ...web import choice_arg, page_number, redirect_to, render, roles_required
 from . import bp, forms, services
-from .models import CHANGES, OPEN
+from .models import APPROVED, CHANGES, DECLINED, OPEN
+
+QUEUE_LISTS = ("requests", "claims", "decided")
+QUEUE_OVERVIEW_ROWS = 20  # the overview's rows per list; "all" opens the list page by page
+QUEUE_PER_PAGE = 50
+DECIDED = (APPROVED, DECLINED, CHANGES)
 
 QUARTER = re.compile(r"^20[0-9]{2}-Q[1-4]$")
 
@@ -124,9 +129,20 @@ def edit(request_id: int):
 @bp.route("/manage")
 @roles_required(*VENDOR_ROLES)
 def queue():
+    """The managers' three lists: the first rows of each, or one of them in full, page by page."""
     from . import claims
-    return render("marketing/mdf/queue.html", requests=services.list_requests(statuses=OPEN), claims=claims.queue(),
-                  decided=services.list_requests(statuses=("approved", "declined", "changes_requested"), limit=50))
+    show = choice_arg("show", QUEUE_LISTS)
+    number = page_number()
+    if not show and number != 1:
+        abort(404)
+    per_page = QUEUE_PER_PAGE if show else QUEUE_OVERVIEW_ROWS
+    lists = {"requests": lambda: services.requests_page(OPEN, number, per_page),
+             "claims": lambda: claims.queue_page(number, per_page),
+             "decided": lambda: services.requests_page(DECIDED, number, per_page)}
+    pages = {name: build() for name, build in lists.items() if show in ("", name)}
+    if show and number > pages[show].pages:
+        abort(404)
+    return render("marketing/mdf/queue.html", show=show, pages=pages)
 
 
 @bp.route("/manage/requests/<int:request_id>", methods=["POST"])

@@ -21,6 +21,7 @@ from ...core import notifications
 from ...core.services import audit
 from ...database import utcnow, write_intent
 from ...extensions import db
+from ...web import Page
 from ...i18n import money
 from ...program import rules as program_rules
 from ...upsert import dialect_insert
@@ -450,6 +451,16 @@ def list_requests(organisation_id: int | None = None, statuses=None, limit: int 
         query = query.where(MdfRequest.status.in_(statuses))
     return list(db.session.scalars(query.order_by(MdfRequest.submitted_at.desc(), MdfRequest.id.desc())
                                    .limit(limit)).unique())
+
+
+def requests_page(statuses, page: int, per_page: int) -> Page:
+    """One page of the requests in these statuses, newest first, with their total (two queries)."""
+    where = MdfRequest.status.in_(statuses)
+    total = db.session.scalar(select(func.count(MdfRequest.id)).where(where)) or 0
+    items = list(db.session.scalars(select(MdfRequest).where(where)
+                                    .order_by(MdfRequest.submitted_at.desc(), MdfRequest.id.desc())
+                                    .offset((page - 1) * per_page).limit(per_page)).unique())
+    return Page(items, page, per_page, total)
 
 
 def _partners_of(request: MdfRequest) -> list[User]:

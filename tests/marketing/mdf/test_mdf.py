@@ -273,3 +273,25 @@ def test_tick_costs_what_changed_not_the_number_of_partners(w, count_queries):
     credits = db.session.scalars(select(MdfEntry.amount_kopecks).where(MdfEntry.kind == "credit",
                                                                        MdfEntry.quarter == "2026-Q4")).all()
     assert sorted(set(credits)) == [150_000_00, 500_000_00]
+
+
+def test_the_managers_lists_show_their_totals_and_open_in_full_page_by_page(client, login, w, monkeypatch):
+    from hub.marketing.mdf import routes
+    monkeypatch.setattr(routes, "QUEUE_OVERVIEW_ROWS", 3)
+    monkeypatch.setattr(routes, "QUEUE_PER_PAGE", 2)
+    for n in range(5):  # 5 000 ₽ each: the Silver quarter holds them all
+        services.submit(w.a_member, values(title=f"Webinar {n}", requested_kopecks=5_000_00,
+                                           planned_cost_kopecks=10_000_00))
+    login(w.manager)
+    page = client.get("/mdf/manage").get_data(as_text=True)
+    assert "Waiting for a decision (5)" in page and "Showing 3 of 5: see them all" in page
+    assert "Webinar 4" in page and "Webinar 1" not in page  # newest first
+    assert "Claims to decide or pay (0)" in page and "No claims waiting." in page
+    assert 'id="mdf-waiting"' in page and 'id="mdf-decided"' in page  # one id per table
+    full = client.get("/mdf/manage?show=requests&page=3").get_data(as_text=True)
+    assert "Webinar 0" in full and "Webinar 1" not in full and "Page 3 of 3" in full
+    assert "Claims to decide or pay (" not in full  # only the list asked for
+    assert client.get("/mdf/manage?show=requests&page=4").status_code == 404
+    assert client.get("/mdf/manage?page=2").status_code == 404  # the overview has one page
+    bad = client.get("/mdf/manage?show=everything")
+    assert bad.status_code == 400 and "not on the list" in bad.get_data(as_text=True)
