@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("academy", __name__, url_prefix="/academy")
 
-from . import demo, jobs, loaders, nav, notifications, routes, home, slots  # noqa: E402,F401
+from . import onboarding, demo, jobs, loaders, nav, notifications, routes, home, slots  # noqa: E402,F401

@@ -20,7 +20,7 @@ from ..accounts.models import MEMBER, PARTNER, PARTNER_ADMIN, Organisation, User
 from ..core.cli import DemoContext, demo_step
 from ..database import utcnow
 from ..extensions import db
-from . import services
+from . import onboarding, services
 from .models import LessonProgress, OnboardingPlan, Track
 
 SEED = 20240603
@@ -72,7 +72,7 @@ def create_academy_demo(echo: Callable[[str], None] = print, first_deals: dict[i
     if not tracks:
         echo("academy demo: no academy content (run `flask --app hub content load` first)")
         return {}
-    plans = services.ensure_plans()
+    plans = onboarding.ensure_plans()
     # Plans created now for organisations that already registered deals: record their first deal.
     for org_id, when in (first_deals or {}).items():
         db.session.execute(update(OnboardingPlan).where(OnboardingPlan.organisation_id == org_id,

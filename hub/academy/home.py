@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from ..database import utcnow
 from ..ui import PARTNERS, VENDOR, home_panel
-from . import services
+from . import onboarding, services
 
 
 @home_panel("academy.onboarding", "academy/_home_panel.html", order=20, roles=PARTNERS)
 def onboarding_panel(user):
     language = services.lang()
-    plan = services.onboarding_status(user.organisation_id, utcnow(), language)
+    plan = onboarding.onboarding_status(user.organisation_id, utcnow(), language)
     resume = services.continue_lesson(user)
     if plan is None and resume is None:
         return None

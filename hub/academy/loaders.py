@@ -423,7 +423,7 @@ def load_academy(directory: str, echo: Callable[[str], None]) -> dict[str, int]:
               "lessons": sum(len(c["lessons"]) for c in source.courses.values()),
               "quizzes": len(source.quizzes), "questions": sum(len(q["questions"]) for q in source.quizzes.values()),
               "onboarding steps": len(source.steps)}
-    from .services import ensure_plans
+    from .onboarding import ensure_plans
     created = ensure_plans()
     if created:
         counts["onboarding plans created"] = created

@@ -11,7 +11,7 @@ from ..accounts.models import PARTNER_ADMIN, VENDOR_ROLES
 from ..database import utcnow
 from ..extensions import htmx
 from ..web import int_arg, page_number, public, redirect_to, render, roles_required, safe_next
-from . import bp, services
+from . import bp, onboarding, services
 from .forms import ActionForm, RevokeForm
 
 PER_PAGE = 25
@@ -273,7 +273,7 @@ def manage_questions():
 @bp.route("/manage/onboarding")
 @roles_required(*VENDOR_ROLES)
 def manage_onboarding():
-    page = services.onboarding_page(page_number(), PER_PAGE, language=services.lang())
+    page = onboarding.onboarding_page(page_number(), PER_PAGE, language=services.lang())
     return render("academy/manage_onboarding.html", block="plans", page=page, form=ActionForm())
 
 
@@ -287,7 +287,7 @@ def onboarding_step(org_id: int, step: str):
     if not form.validate():
         abort(400)
     try:
-        services.mark_step(org_id, step, current_user)
+        onboarding.mark_step(org_id, step, current_user)
     except services.AcademyError as exc:
         flash(str(exc), "error")
     else:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from hub import facts
-from hub.academy import services
+from hub.academy import onboarding, services
 from hub.academy.models import OnboardingDone, OnboardingPlan
 from hub.accounts import services as accounts
 from hub.database import utcnow
@@ -33,13 +33,13 @@ def test_a_new_partner_organisation_gets_the_plan(academy, world):
 
 def test_existing_organisations_get_plans_from_the_loader(academy, world):
     # world's organisations were created directly (no signal): the loader fills the gap, once.
-    assert services.ensure_plans() == 2
-    assert services.ensure_plans() == 0
+    assert onboarding.ensure_plans() == 2
+    assert onboarding.ensure_plans() == 0
     assert facts.get("onboarding_status", world.vendor.id, utcnow()) is None
 
 
 def test_certificate_and_first_deal_tick_their_steps(academy, world):
-    services.ensure_plans()
+    onboarding.ensure_plans()
     org = world.org_a
     before = facts.get("onboarding_status", org.id, utcnow())
     assert not step(before, "sales-certificate")["done"] and not step(before, "first-deal-registered")["done"]
@@ -60,22 +60,22 @@ def test_certificate_and_first_deal_tick_their_steps(academy, world):
 
 
 def test_manual_steps_by_the_partner_admin_or_the_manager(academy, world):
-    services.ensure_plans()
+    onboarding.ensure_plans()
     with pytest.raises(services.AcademyError):
-        services.mark_step(world.org_a.id, "sign-agreement", world.a_member)
+        onboarding.mark_step(world.org_a.id, "sign-agreement", world.a_member)
     with pytest.raises(services.AcademyError):
-        services.mark_step(world.org_a.id, "sign-agreement", world.b_admin)
+        onboarding.mark_step(world.org_a.id, "sign-agreement", world.b_admin)
     with pytest.raises(services.AcademyError, match="ticks itself"):
-        services.mark_step(world.org_a.id, "first-deal-registered", world.a_admin)
-    services.mark_step(world.org_a.id, "sign-agreement", world.a_admin)
-    services.mark_step(world.org_a.id, "presale-session", world.manager)
+        onboarding.mark_step(world.org_a.id, "first-deal-registered", world.a_admin)
+    onboarding.mark_step(world.org_a.id, "sign-agreement", world.a_admin)
+    onboarding.mark_step(world.org_a.id, "presale-session", world.manager)
     status = facts.get("onboarding_status", world.org_a.id, utcnow())
     assert step(status, "sign-agreement")["done"] and step(status, "presale-session")["done"]
 
 
 def test_home_page_panel_shows_the_plan_and_the_countdown(client, login, academy, world):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    services.ensure_plans()
+    onboarding.ensure_plans()
     login(world.a_admin)
     html = client.get(url("core.home")).get_data(as_text=True)
     assert "Your first 60 days" in html and "days left to the first-deal target" in html
@@ -98,7 +98,7 @@ def test_home_page_panel_shows_the_plan_and_the_countdown(client, login, academy
 def test_an_attended_event_ticks_the_step_whose_rule_says_so(academy, world):
     from hub import signals
     from hub.academy.models import OnboardingStepDef
-    services.ensure_plans()
+    onboarding.ensure_plans()
     db.session.add(OnboardingStepDef(slug="kick-off-webinar", position=99, title_ru="Вебинар", title_en="Webinar",
                                      description_ru="—", description_en="—", due_day=14,
                                      done_by="event_attended", checksum="test"))

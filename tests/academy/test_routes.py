@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from hub.academy import services
+from hub.academy import onboarding, services
 from hub.academy.models import Attempt, Certificate, LessonProgress
 from hub.extensions import db
 from tests import factories
@@ -197,7 +197,7 @@ def test_list_pages_run_a_bounded_number_of_queries(client, login, academy, worl
 
 
 def test_manager_onboarding_plans_plain_htmx_and_bounded(client, login, academy, world, count_queries):
-    services.ensure_plans()
+    onboarding.ensure_plans()
     login(world.a_member)
     assert client.get(url("academy.manage_onboarding")).status_code == 403
     login(world.manager)
@@ -213,7 +213,7 @@ def test_manager_onboarding_plans_plain_htmx_and_bounded(client, login, academy,
         client.get(url("academy.manage_onboarding"))
     for n in range(4):
         org = factories.create_org(f"New partner {n}")
-        services.ensure_plan(org.id)
+        onboarding.ensure_plan(org.id)
     db.session.expire_all()
     with count_queries() as after:
         client.get(url("academy.manage_onboarding"))
@@ -236,7 +236,7 @@ def test_pages_with_htmx_get_their_block(client, login, academy, world):
 def test_every_academy_page_renders_in_russian_with_data(client, login, academy, world):
     """Russian is the default; every page with real data in it (attempts, certificates, plans)."""
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
-    services.ensure_plans()
+    onboarding.ensure_plans()
     finish_courses(world.a_member, "sales")
     failed = services.start_attempt(world.a_member, "sales-kvant-platform-practice")
     services.submit_attempt(world.a_member, failed.id, {})

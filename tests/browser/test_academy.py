@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from hub.academy import services
+from hub.academy import onboarding
 from hub.academy.models import Attempt, Certificate
 from hub.extensions import db
 
@@ -26,7 +26,7 @@ def people(world):
     from hub.academy import loaders
     loaders.sync_academy(source())
     db.session.commit()
-    services.ensure_plans()
+    onboarding.ensure_plans()
     # Everything of the sales track done but its last lesson, which the test marks in the browser.
     finish_courses(world.a_member, "sales")
     finish_courses(world.a_admin, "sales")
