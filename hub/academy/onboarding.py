@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -110,7 +110,10 @@ def onboarding_status(org_id: int, now: datetime | None = None, language: str | 
     """An organisation's plan with each step's state. What it reads is read once per GET request
     (the home page shows the plan and the rewards panel its progress: seven queries, not fourteen)."""
     now = now or utcnow()
-    kept = g.setdefault("_academy_onboarding", {}) if has_request_context() and request.method == "GET" else {}
+    # Kept on the request itself (its WSGI environ), not on `g`: an app context, and its `g`, can
+    # outlive one request (a test's, a CLI's).
+    kept = request.environ.setdefault("hub.academy.onboarding", {}) \
+        if has_request_context() and request.method == "GET" else {}
     if org_id not in kept:
         kept[org_id] = _plan_inputs(org_id, now)
     inputs = kept[org_id]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from hub import facts, files
-from hub.academy import services as academy
+from hub.academy import onboarding as academy
 from hub.accounts import profile
 from hub.accounts.models import Organisation, OrganisationTag
 from hub.database import utcnow

@@ -75,7 +75,7 @@ def test_a_raising_rewards_listener_costs_the_partner_nothing(app, client, login
 
 
 def test_a_raising_academy_listener_leaves_rewards_and_the_request_alone(app, client, login, world, monkeypatch):
-    from hub.academy import services as academy
+    from hub.academy import onboarding as academy
 
     def academy_is_down(*args, **kwargs):
         raise LookupError("academy is down")
