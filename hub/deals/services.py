@@ -21,7 +21,7 @@ from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from .. import csvexport, facts, signals
+from .. import csvexport, facts, memo, signals
 from .. import inn as inn_numbers
 from ..accounts.models import VENDOR_ROLES, Organisation, User
 from ..core import notifications
@@ -744,13 +744,24 @@ def list_deals(viewer: User, filters: DealFilters, page: int = 1, per_page: int 
                tz: str | None = None, now: datetime | None = None) -> Page:
     """One page of the deals the viewer may see: two queries whatever the page holds."""
     conds = _conditions(viewer, filters, tz, now)
-    total = db.session.scalar(select(func.count()).select_from(Deal).where(*conds)) or 0
+    total = _total_of_all() if not conds else db.session.scalar(select(func.count()).select_from(Deal).where(*conds)) or 0
     query = (select(Deal).where(*conds).order_by(Deal.submitted_at.desc(), Deal.id.desc())
              .limit(per_page).offset((page - 1) * per_page))
     if viewer.is_manager:
         query = query.options(joinedload(Deal.organisation))
     items = list(db.session.scalars(query))
     return Page(items, page, per_page, total)
+
+
+ALL_DEALS_MEMO = memo.StateMemo("deals.total", size=2)
+
+
+def _total_of_all() -> int:
+    """How many deals there are (the manager's unfiltered list): counting 200,000 rows costs 4 ms on
+    SQLite and more on PostgreSQL per view. Deals are only ever added, never deleted, so the newest
+    id (a primary-key read) is the whole state of that count (hub/memo.py)."""
+    newest = db.session.scalar(select(func.max(Deal.id))) or 0
+    return ALL_DEALS_MEMO.get((newest,), lambda: db.session.scalar(select(func.count()).select_from(Deal)) or 0)
 
 
 def export_headers() -> list[str]:

@@ -384,6 +384,17 @@ def test_partner_list_is_only_own_organisation(world):
     assert services.list_deals(world.manager, services.DealFilters()).total == 2
 
 
+def test_the_managers_unfiltered_total_is_kept_until_a_deal_is_added(world, count_queries):
+    factories.create_deal(world.org_a, world.a_member)
+    assert services.list_deals(world.manager, services.DealFilters()).total == 1
+    with count_queries() as kept:
+        assert services.list_deals(world.manager, services.DealFilters()).total == 1
+    assert not any("count(*)" in s.lower() and "where" not in s.lower() for s in kept.statements)
+    factories.create_deal(world.org_b, world.b_member)  # a new deal moves the newest id: counted again
+    assert services.list_deals(world.manager, services.DealFilters()).total == 2
+    assert services.list_deals(world.manager, services.DealFilters(status="submitted")).total == 2
+
+
 def test_list_filters(world):
     a1 = factories.create_deal(world.org_a, customer_name="ООО «Альфа-Строй»", inn="7707083893",
                                submitted_at=NOW - timedelta(days=40))
