@@ -163,6 +163,13 @@ def list_events(user: User, filters: Filters, page: int, per_page: int, now: dat
     return Page(items, page, per_page, total)
 
 
+def coming(user: User, limit: int, now: datetime | None = None) -> list[Event]:
+    """The next events the user may see (the home page's panel): the list's first rows, no count."""
+    now = now or utcnow()
+    query = _filtered(user, Filters(), now).where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+    return list(db.session.scalars(query.limit(limit)))
+
+
 def month_events(user: User, filters: Filters, start: datetime, end: datetime) -> list[Event]:
     """Events overlapping [start, end) (UTC bounds of the month in the viewer's zone)."""
     query = _filtered(user, filters, start).where(Event.starts_at < end, Event.ends_at >= start)

@@ -22,6 +22,6 @@ def events_attended(subject, viewer):
 
 @home_panel("events.coming", "community/events/_home_panel.html", order=40, roles=PARTNERS)
 def coming_events(user):
-    page = services.list_events(user, services.Filters(), 1, 3, now=utcnow())
-    return {"events": page.items, "mine": services.my_statuses(user, [e.id for e in page.items]),
+    events = services.coming(user, 3, now=utcnow())
+    return {"events": events, "mine": services.my_statuses(user, [e.id for e in events]),
             "locale": str(get_locale() or "ru")}
