@@ -744,7 +744,10 @@ def list_deals(viewer: User, filters: DealFilters, page: int = 1, per_page: int 
                tz: str | None = None, now: datetime | None = None) -> Page:
     """One page of the deals the viewer may see: two queries whatever the page holds."""
     conds = _conditions(viewer, filters, tz, now)
-    total = _total_of_all() if not conds else db.session.scalar(select(func.count()).select_from(Deal).where(*conds)) or 0
+    if conds:
+        total = db.session.scalar(select(func.count()).select_from(Deal).where(*conds)) or 0
+    else:
+        total = _total_of_all()
     query = (select(Deal).where(*conds).order_by(Deal.submitted_at.desc(), Deal.id.desc())
              .limit(per_page).offset((page - 1) * per_page))
     if viewer.is_manager:

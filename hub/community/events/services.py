@@ -153,7 +153,7 @@ def list_events(user: User, filters: Filters, page: int, per_page: int, now: dat
     now = now or utcnow()
     query = _filtered(user, filters, now)
     if filters.when == "upcoming":
-        query = query.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+        query = _upcoming(query, now)
     elif filters.when == "past":
         query = query.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
     else:
@@ -163,11 +163,15 @@ def list_events(user: User, filters: Filters, page: int, per_page: int, now: dat
     return Page(items, page, per_page, total)
 
 
+def _upcoming(query, now: datetime):
+    """Events not yet over, the soonest first."""
+    return query.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+
+
 def coming(user: User, limit: int, now: datetime | None = None) -> list[Event]:
     """The next events the user may see (the home page's panel): the list's first rows, no count."""
     now = now or utcnow()
-    query = _filtered(user, Filters(), now).where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
-    return list(db.session.scalars(query.limit(limit)))
+    return list(db.session.scalars(_upcoming(_filtered(user, Filters(), now), now).limit(limit)))
 
 
 def month_events(user: User, filters: Filters, start: datetime, end: datetime) -> list[Event]:

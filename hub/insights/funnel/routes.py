@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from ... import csvexport
 from ...accounts.labels import partner_type_label, segment_label
 from ...accounts.models import PARTNER_TYPES, VENDOR_ROLES
-from ...database import utcnow
 from ...i18n import locale_code
 from ...inputs import BadInput
 from ...web import absolute_url, choice_arg, render, roles_required

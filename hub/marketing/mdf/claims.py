@@ -26,8 +26,8 @@ from ...core import notifications
 from ...core.services import audit
 from ...database import utcnow
 from ...extensions import db
-from ...web import Page
 from ...i18n import fmt_date, money
+from ...web import Page
 from . import services
 from .models import (APPROVED, CLAIM_APPROVED, CLAIM_LIVE, CLAIM_MORE, CLAIM_OPEN, CLAIM_PAID, CLAIM_REJECTED,
                      CLAIM_SUBMITTED, CLOSED, EXPIRE, PAID, PAYABLE, PROOF_KINDS, RELEASE, RELEASED, MdfClaim, MdfDeal,

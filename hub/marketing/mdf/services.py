@@ -21,10 +21,10 @@ from ...core import notifications
 from ...core.services import audit
 from ...database import utcnow, write_intent
 from ...extensions import db
-from ...web import Page
 from ...i18n import money
 from ...program import rules as program_rules
 from ...upsert import dialect_insert
+from ...web import Page
 from .models import (ADJUST, APPROVED, AWAITING_SECOND, CHANGES, COMMIT, CREDIT, DECLINED, EXPIRE, OPEN, RELEASE,
                      SUBMITTED, MdfAccount, MdfEntry, MdfNotice, MdfRequest)
 

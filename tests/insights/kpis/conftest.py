@@ -51,14 +51,6 @@ def answered(org, day, score):
          user_id=1, score=score, answered_at=day)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    from hub import memo
-    memo.clear_all()
-    yield
-    memo.clear_all()
-
-
 @pytest.fixture
 def data(app):
     return build()
